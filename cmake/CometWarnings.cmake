@@ -1,0 +1,11 @@
+# comet_configure_target(<target>): the one place that sets warnings and sanitizers.
+function(comet_configure_target target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+  if(COMET_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(COMET_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${COMET_SANITIZE} -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=${COMET_SANITIZE})
+  endif()
+endfunction()
