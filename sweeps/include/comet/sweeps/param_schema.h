@@ -1,0 +1,41 @@
+#pragma once
+// The sweep keys comet knows: type, allowed values, default, help. The single source of
+// truth for validation, `comet run --help`'s key list and docs/commands/run.md.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "comet/sweeps/param_value.h"
+
+namespace comet::sweeps {
+
+enum class ParamType { integer, real, text, choice };
+
+struct ParamDef {
+  std::string name;
+  ParamType type;
+  std::optional<ParamValue> default_value;  // nullopt: required
+  std::vector<std::string> choices;         // for ParamType::choice
+  std::optional<double> min;                // numeric bounds
+  std::optional<double> max;
+  bool min_exclusive = false;
+  bool max_exclusive = false;
+  std::string help;
+
+  // "an integer >= 1", "a real in (0, 1]", "one of: sgd, adam", ...
+  std::string describe_allowed() const;
+  // Checks the type and bounds and normalises (an integer given for a real becomes a real).
+  // Text given for a numeric key is parsed strictly first (YAML scalars and command-line
+  // values arrive as text), so "3" passes for an integer key and "3.0" does not.
+  // Returns the error text (without location) on failure.
+  std::optional<std::string> check(ParamValue& value) const;
+};
+
+const std::vector<ParamDef>& param_schema();
+const ParamDef* find_param(std::string_view name);
+// The known key closest to `name` by edit distance (for "did you mean"), or "" if none is close.
+std::string closest_param(std::string_view name);
+
+}  // namespace comet::sweeps

@@ -1,0 +1,112 @@
+// The table of sweep keys. To add a key, add one entry here; the parser, the checks and
+// `comet run --help` pick it up from this table.
+
+#include "comet/sweeps/param_schema.h"
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "edit_distance.h"
+
+namespace comet::sweeps {
+namespace {
+
+// Numeric bounds; every field has a default so a table entry names only the bounds it has.
+struct Bounds {
+  std::optional<double> min{};
+  std::optional<double> max{};
+  bool min_exclusive = false;
+  bool max_exclusive = false;
+};
+
+ParamDef numeric_key(std::string name, ParamType type, Bounds bounds,
+                     std::optional<ParamValue> default_value, std::string help) {
+  ParamDef def;
+  def.name = std::move(name);
+  def.type = type;
+  def.default_value = std::move(default_value);
+  def.min = bounds.min;
+  def.max = bounds.max;
+  def.min_exclusive = bounds.min_exclusive;
+  def.max_exclusive = bounds.max_exclusive;
+  def.help = std::move(help);
+  return def;
+}
+
+ParamDef integer_key(std::string name, Bounds bounds, std::optional<std::int64_t> default_value,
+                     std::string help) {
+  std::optional<ParamValue> stored;
+  if (default_value) stored = *default_value;
+  return numeric_key(std::move(name), ParamType::integer, bounds, stored, std::move(help));
+}
+
+ParamDef real_key(std::string name, Bounds bounds, std::optional<double> default_value,
+                  std::string help) {
+  std::optional<ParamValue> stored;
+  if (default_value) stored = *default_value;
+  return numeric_key(std::move(name), ParamType::real, bounds, stored, std::move(help));
+}
+
+ParamDef choice_key(std::string name, std::vector<std::string> choices,
+                    std::optional<std::string> default_value, std::string help) {
+  ParamDef def;
+  def.name = std::move(name);
+  def.type = ParamType::choice;
+  if (default_value) def.default_value = *default_value;
+  def.choices = std::move(choices);
+  def.help = std::move(help);
+  return def;
+}
+
+std::vector<ParamDef> make_schema() {
+  constexpr auto required = std::nullopt;
+  return {
+      choice_key("dataset", {"fashion_mnist", "mnist"}, required,
+                 "dataset to train and evaluate on"),
+      choice_key("model", {"comet", "standard"}, required,
+                 "comet (fixed random routing + k-winner-take-all cap) or standard (no routing, "
+                 "no cap)"),
+      integer_key("epochs", {.min = 1}, required, "passes over the training set"),
+      integer_key("batch_size", {.min = 1}, 32, "training examples per optimizer step"),
+      choice_key("optimizer", {"sgd", "sgd_momentum", "adam", "adamw"}, "sgd",
+                 "optimizer of the training loss"),
+      real_key("lr", {.min = 0, .min_exclusive = true}, required, "learning rate"),
+      real_key("weight_decay", {.min = 0}, 0.0, "weight decay coefficient of the optimizer"),
+      choice_key("activation",
+                 {"tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu",
+                  "sigmoid"},
+                 "softplus", "activation of the hidden layers"),
+      integer_key("depth", {.min = 2}, 4, "linear layers, the output layer included"),
+      integer_key("width", {.min = 1}, required, "hidden units per hidden layer"),
+      real_key("p_k", {.min = 0, .max = 1, .min_exclusive = true}, 1.0,
+               "fraction of hidden units kept per layer: k = floor(p_k * width)"),
+      integer_key("seed", {.min = 0}, 0, "random seed of the training run"),
+      real_key("val_fraction", {.min = 0, .max = 1, .min_exclusive = true, .max_exclusive = true},
+               0.2, "share of the training set held out for validation"),
+      integer_key("split_seed", {.min = 0}, 0, "seed of the train/validation split"),
+      integer_key("eval_batch_size", {.min = 1}, 1024, "examples per batch when evaluating"),
+  };
+}
+
+}  // namespace
+
+const std::vector<ParamDef>& param_schema() {
+  static const std::vector<ParamDef> schema = make_schema();
+  return schema;
+}
+
+const ParamDef* find_param(std::string_view name) {
+  for (const ParamDef& def : param_schema()) {
+    if (def.name == name) return &def;
+  }
+  return nullptr;
+}
+
+std::string closest_param(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const ParamDef& def : param_schema()) names.push_back(def.name);
+  return closest_name(name, names);
+}
+
+}  // namespace comet::sweeps

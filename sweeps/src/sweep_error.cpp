@@ -1,0 +1,32 @@
+#include "comet/sweeps/sweep_error.h"
+
+#include <utility>
+
+namespace comet::sweeps {
+
+std::string SourceMark::to_string() const {
+  std::string text = file;
+  // A column without a line says nothing, so it is only shown after a line.
+  if (line > 0) {
+    if (!text.empty()) text += ':';
+    text += std::to_string(line);
+    if (column > 0) text += ':' + std::to_string(column);
+  }
+  return text;
+}
+
+namespace {
+
+std::string located_message(const SourceMark& mark, const std::string& message) {
+  std::string where = mark.to_string();
+  return where.empty() ? message : where + ": " + message;
+}
+
+}  // namespace
+
+SweepError::SweepError(SourceMark mark, const std::string& message)
+    : std::runtime_error(located_message(mark, message)),
+      mark_(std::move(mark)),
+      message_(message) {}
+
+}  // namespace comet::sweeps

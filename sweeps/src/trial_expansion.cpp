@@ -1,0 +1,78 @@
+// expand_trials: the cartesian product of a sweep's grid, with cross-key checks.
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "axis_order.h"
+#include "cross_key_rules.h"
+#include "value_location.h"
+
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::sweeps {
+namespace {
+
+// Far beyond any sweep a person means to run; a typo such as a 1000-value axis is caught here
+// instead of writing a huge plan.
+constexpr std::size_t kMaxTrials = 100000;
+
+std::size_t checked_trial_count(const std::vector<GridAxis>& axes) {
+  for (const GridAxis& axis : axes) {
+    if (axis.values.empty()) return 0;
+  }
+  std::size_t count = 1;
+  const GridAxis* crossing_axis = nullptr;  // the axis that took the count over the limit
+  std::string product;
+  for (const GridAxis& axis : axes) {
+    product += (product.empty() ? "" : " x ") + std::to_string(axis.values.size()) + " " + axis.key;
+    // Saturate instead of multiplying on: several large axes could overflow size_t.
+    count = count > kMaxTrials ? count : count * axis.values.size();
+    if (count > kMaxTrials && crossing_axis == nullptr) crossing_axis = &axis;
+  }
+  if (crossing_axis != nullptr) {
+    throw SweepError(crossing_axis->mark, "the grid has more than " + std::to_string(kMaxTrials) +
+                                              " trials (" + product +
+                                              "); split the sweep or shorten an axis");
+  }
+  return count;
+}
+
+}  // namespace
+
+std::vector<TrialSpec> expand_trials(const SweepSpec& spec) {
+  std::vector<GridAxis> axes = spec.grid;
+  order_axes_for_expansion(axes);
+  std::size_t count = checked_trial_count(axes);
+
+  std::vector<TrialSpec> trials;
+  trials.reserve(count);
+  std::unordered_set<std::string> ids;
+  // An odometer over the axes: the last axis turns fastest.
+  std::vector<std::size_t> position(axes.size(), 0);
+  for (std::size_t trial = 0; trial < count; ++trial) {
+    TrialConfig config = spec.fixed;
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+      config.set(axes[a].key, axes[a].values[position[a]]);
+    }
+    if (auto violation = find_cross_key_violation(config)) {
+      throw SweepError(locate_value(spec, violation->key, config.at(violation->key)),
+                       violation->message);
+    }
+    std::string id = trial_id(config);
+    if (!ids.insert(id).second) {
+      // Distinct axis values give distinct configs; a clash means a hash or expansion bug.
+      throw std::logic_error("two trials of sweep '" + spec.name + "' share the id " + id);
+    }
+    trials.push_back({std::move(id), std::move(config)});
+    for (std::size_t a = axes.size(); a-- > 0;) {
+      if (++position[a] < axes[a].values.size()) break;
+      position[a] = 0;
+    }
+  }
+  return trials;
+}
+
+}  // namespace comet::sweeps

@@ -1,0 +1,195 @@
+#include "comet/sweeps/param_schema.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace comet::sweeps {
+namespace {
+
+using namespace std::string_literals;
+
+const ParamDef& param(std::string_view name) {
+  const ParamDef* def = find_param(name);
+  if (def == nullptr) throw std::runtime_error("no param " + std::string(name));
+  return *def;
+}
+
+// The value after check(), or the error text prefixed with "error: ".
+std::string checked(std::string_view key, ParamValue value) {
+  if (auto problem = param(key).check(value)) return "error: " + *problem;
+  return to_display(value);
+}
+
+TEST(ParamSchema, ListsTheKeysInTableOrder) {
+  std::vector<std::string> names;
+  for (const ParamDef& def : param_schema()) names.push_back(def.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"dataset", "model", "epochs", "batch_size", "optimizer", "lr",
+                                      "weight_decay", "activation", "depth", "width", "p_k", "seed",
+                                      "val_fraction", "split_seed", "eval_batch_size"}));
+}
+
+TEST(ParamSchema, RequiredKeysHaveNoDefault) {
+  std::vector<std::string> required;
+  for (const ParamDef& def : param_schema()) {
+    if (!def.default_value) required.push_back(def.name);
+  }
+  EXPECT_EQ(required, (std::vector<std::string>{"dataset", "model", "epochs", "lr", "width"}));
+}
+
+TEST(ParamSchema, EveryKeyHasHelpAndDefaultsPassTheirOwnCheck) {
+  for (const ParamDef& def : param_schema()) {
+    EXPECT_FALSE(def.help.empty()) << def.name;
+    if (def.default_value) {
+      ParamValue value = *def.default_value;
+      EXPECT_EQ(def.check(value), std::nullopt) << def.name;
+      EXPECT_EQ(value, *def.default_value) << def.name << " default is not normalised";
+    }
+  }
+}
+
+TEST(ParamSchema, Defaults) {
+  EXPECT_EQ(*param("batch_size").default_value, ParamValue{std::int64_t{32}});
+  EXPECT_EQ(*param("optimizer").default_value, ParamValue{"sgd"s});
+  EXPECT_EQ(*param("weight_decay").default_value, ParamValue{0.0});
+  EXPECT_EQ(*param("activation").default_value, ParamValue{"softplus"s});
+  EXPECT_EQ(*param("depth").default_value, ParamValue{std::int64_t{4}});
+  EXPECT_EQ(*param("p_k").default_value, ParamValue{1.0});
+  EXPECT_EQ(*param("seed").default_value, ParamValue{std::int64_t{0}});
+  EXPECT_EQ(*param("val_fraction").default_value, ParamValue{0.2});
+  EXPECT_EQ(*param("split_seed").default_value, ParamValue{std::int64_t{0}});
+  EXPECT_EQ(*param("eval_batch_size").default_value, ParamValue{std::int64_t{1024}});
+}
+
+TEST(ParamSchema, DescribesWhatIsAllowed) {
+  EXPECT_EQ(param("epochs").describe_allowed(), "an integer >= 1");
+  EXPECT_EQ(param("depth").describe_allowed(), "an integer >= 2");
+  EXPECT_EQ(param("seed").describe_allowed(), "an integer >= 0");
+  EXPECT_EQ(param("lr").describe_allowed(), "a real > 0");
+  EXPECT_EQ(param("weight_decay").describe_allowed(), "a real >= 0");
+  EXPECT_EQ(param("p_k").describe_allowed(), "a real in (0, 1]");
+  EXPECT_EQ(param("val_fraction").describe_allowed(), "a real in (0, 1)");
+  EXPECT_EQ(param("optimizer").describe_allowed(), "one of: sgd, sgd_momentum, adam, adamw");
+  EXPECT_EQ(param("dataset").describe_allowed(), "one of: fashion_mnist, mnist");
+}
+
+TEST(ParamCheck, IntegersAreParsedStrictly) {
+  EXPECT_EQ(checked("epochs", "3"s), "3");
+  EXPECT_EQ(checked("epochs", "+3"s), "3");
+  EXPECT_EQ(checked("epochs", "007"s), "7");
+  EXPECT_EQ(checked("epochs", std::int64_t{5}), "5");
+  for (std::string bad : {"3.0", "1e3", "0x10", " 3", "3 ", "", "3a", "-", "three"}) {
+    EXPECT_EQ(checked("epochs", bad).rfind("error: epochs: ", 0), 0U) << bad;
+  }
+  EXPECT_EQ(checked("epochs", "3.0"s),
+            "error: epochs: 3.0 is not an integer; allowed: an integer >= 1");
+  EXPECT_EQ(checked("epochs", "1e3"s),
+            "error: epochs: 1e3 is not an integer; allowed: an integer >= 1");
+  EXPECT_EQ(checked("epochs", ""s),
+            "error: epochs: '' is not an integer; allowed: an integer >= 1");
+  EXPECT_EQ(checked("seed", "99999999999999999999"s),
+            "error: seed: 99999999999999999999 is not an integer; allowed: an integer >= 0");
+  EXPECT_EQ(checked("epochs", 2.0),
+            "error: epochs: 2.0 is not an integer; allowed: an integer >= 1");
+}
+
+TEST(ParamCheck, IntegerBounds) {
+  EXPECT_EQ(checked("epochs", "0"s), "error: epochs: 0 is out of range; allowed: an integer >= 1");
+  EXPECT_EQ(checked("seed", "-1"s), "error: seed: -1 is out of range; allowed: an integer >= 0");
+  EXPECT_EQ(checked("seed", "0"s), "0");
+  EXPECT_EQ(checked("depth", "1"s), "error: depth: 1 is out of range; allowed: an integer >= 2");
+  EXPECT_EQ(checked("depth", "2"s), "2");
+}
+
+TEST(ParamCheck, RealsAcceptDecimalAndExponentForms) {
+  EXPECT_EQ(checked("lr", "1e-3"s), "0.001");
+  EXPECT_EQ(checked("lr", "1.0e-3"s), "0.001");
+  EXPECT_EQ(checked("lr", "1.0E-3"s), "0.001");
+  EXPECT_EQ(checked("lr", "0.5"s), "0.5");
+  EXPECT_EQ(checked("lr", ".5"s), "0.5");
+  EXPECT_EQ(checked("lr", "5."s), "5.0");
+  EXPECT_EQ(checked("lr", "+2"s), "2.0");
+  EXPECT_EQ(checked("lr", "1"s), "1.0");
+}
+
+TEST(ParamCheck, AnIntegerForARealBecomesADouble) {
+  ParamValue from_text = "1"s;
+  ParamValue from_integer = std::int64_t{1};
+  ASSERT_EQ(param("lr").check(from_text), std::nullopt);
+  ASSERT_EQ(param("lr").check(from_integer), std::nullopt);
+  EXPECT_EQ(from_text, ParamValue{1.0});
+  EXPECT_EQ(from_integer, ParamValue{1.0});
+}
+
+TEST(ParamCheck, RealsRejectNonFiniteAndMalformedText) {
+  for (std::string bad : {"nan", "NaN", ".nan", "inf", ".inf", "-.inf", "1e999", "0x1p3", "1,5",
+                          "e3", ".", "", "1e", "--1", "1.0.0"}) {
+    EXPECT_EQ(checked("lr", bad).rfind("error: lr: ", 0), 0U) << bad;
+  }
+  EXPECT_EQ(checked("lr", "nan"s),
+            "error: lr: nan is not a finite real number; allowed: a real > 0");
+  EXPECT_EQ(checked("lr", ".inf"s),
+            "error: lr: .inf is not a finite real number; allowed: a real > 0");
+}
+
+TEST(ParamCheck, RealBounds) {
+  EXPECT_EQ(checked("p_k", "1.5"s), "error: p_k: 1.5 is out of range; allowed: a real in (0, 1]");
+  EXPECT_EQ(checked("p_k", "0"s), "error: p_k: 0 is out of range; allowed: a real in (0, 1]");
+  EXPECT_EQ(checked("p_k", "1"s), "1.0");
+  EXPECT_EQ(checked("val_fraction", "1"s),
+            "error: val_fraction: 1 is out of range; allowed: a real in (0, 1)");
+  EXPECT_EQ(checked("lr", "0"s), "error: lr: 0 is out of range; allowed: a real > 0");
+  EXPECT_EQ(checked("weight_decay", "0"s), "0.0");
+  EXPECT_EQ(checked("weight_decay", "-1e-4"s),
+            "error: weight_decay: -1e-4 is out of range; allowed: a real >= 0");
+}
+
+TEST(ParamCheck, ChoicesListWhatIsAllowed) {
+  EXPECT_EQ(checked("optimizer", "adamw"s), "adamw");
+  EXPECT_EQ(checked("optimizer", "adamm"s),
+            "error: optimizer: 'adamm' is not one of the choices (did you mean 'adam'?); "
+            "allowed: one of: sgd, sgd_momentum, adam, adamw");
+  EXPECT_EQ(checked("dataset", "cifar10"s),
+            "error: dataset: 'cifar10' is not one of the choices; "
+            "allowed: one of: fashion_mnist, mnist");
+  EXPECT_EQ(checked("optimizer", "SGD"s).rfind("error: ", 0), 0U);  // case matters
+}
+
+TEST(ParamCheck, TextKeysTakeAnyValueAsText) {
+  ParamDef def;
+  def.name = "note";
+  def.type = ParamType::text;
+  ParamValue number = std::int64_t{12};
+  EXPECT_EQ(def.describe_allowed(), "text");
+  EXPECT_EQ(def.check(number), std::nullopt);
+  EXPECT_EQ(number, ParamValue{"12"s});
+}
+
+TEST(ParamCheck, UnboundedNumbersAndOneSidedMaxima) {
+  ParamDef def;
+  def.name = "scale";
+  def.type = ParamType::real;
+  EXPECT_EQ(def.describe_allowed(), "a real");
+  def.max = 2.5;
+  def.max_exclusive = true;
+  EXPECT_EQ(def.describe_allowed(), "a real < 2.5");
+  ParamValue value = "2.5"s;
+  EXPECT_EQ(def.check(value), "scale: 2.5 is out of range; allowed: a real < 2.5");
+}
+
+TEST(ClosestParam, SuggestsLikelyTypos) {
+  EXPECT_EQ(closest_param("lrr"), "lr");
+  EXPECT_EQ(closest_param("widht"), "width");  // a swap counts as one edit
+  EXPECT_EQ(closest_param("p-k"), "p_k");
+  EXPECT_EQ(closest_param("epoch"), "epochs");
+  EXPECT_EQ(closest_param("seeds"), "seed");
+  EXPECT_EQ(closest_param("optimiser"), "optimizer");
+  EXPECT_EQ(closest_param("LR"), "lr");  // case is not a typo
+  EXPECT_EQ(closest_param("colour"), "");
+  EXPECT_EQ(closest_param("wd"), "");  // two edits away from "lr", but that is all of it
+}
+
+}  // namespace
+}  // namespace comet::sweeps

@@ -1,0 +1,195 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::sweeps {
+namespace {
+
+using namespace std::string_literals;
+
+std::string quickstart(const std::string& lr = "1.0e-3") {
+  return "name: quickstart\n"
+         "dataset: fashion_mnist\n"
+         "epochs: 3\n"
+         "batch_size: 32\n"
+         "optimizer: sgd\n"
+         "lr: " +
+         lr +
+         "\n"
+         "activation: softplus\n"
+         "depth: 4            # linear layers; the last one is the output layer\n"
+         "grid:\n"
+         "  model: [comet, standard]\n"
+         "  width: [100, 500]\n"
+         "  p_k: [0.1, 0.5]\n"
+         "  seed: [0, 1]\n";
+}
+
+std::vector<TrialSpec> expand(const std::string& yaml) {
+  return expand_trials(parse_sweep_text(yaml, "sweep.yaml"));
+}
+
+// what() of the SweepError that parsing and expanding `yaml` throws.
+std::string expansion_error(const std::string& yaml) {
+  SweepSpec spec = parse_sweep_text(yaml, "bad.yaml");
+  try {
+    expand_trials(spec);
+  } catch (const SweepError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+bool is_lower_hex(const std::string& text) {
+  return text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+TEST(ExpandTrials, QuickstartHas16TrialsWithTheLastAxisFastest) {
+  std::vector<TrialSpec> trials = expand(quickstart());
+  ASSERT_EQ(trials.size(), 16U);
+  std::vector<std::string> order;
+  for (const TrialSpec& trial : trials) {
+    order.push_back(
+        trial.config.text("model") + "/" + std::to_string(trial.config.integer("width")) + "/" +
+        to_display(trial.config.at("p_k")) + "/" + std::to_string(trial.config.integer("seed")));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "comet/100/0.1/0", "comet/100/0.1/1", "comet/100/0.5/0", "comet/100/0.5/1",
+                       "comet/500/0.1/0", "comet/500/0.1/1", "comet/500/0.5/0", "comet/500/0.5/1",
+                       "standard/100/0.1/0", "standard/100/0.1/1", "standard/100/0.5/0",
+                       "standard/100/0.5/1", "standard/500/0.1/0", "standard/500/0.1/1",
+                       "standard/500/0.5/0", "standard/500/0.5/1"}));
+}
+
+TEST(ExpandTrials, FirstAndLastTrialConfigs) {
+  std::vector<TrialSpec> trials = expand(quickstart());
+  ASSERT_EQ(trials.size(), 16U);
+  EXPECT_EQ(trials.front().config.canonical_json(),
+            R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
+            R"("epochs":3,"eval_batch_size":1024,"lr":0.001,"model":"comet","optimizer":"sgd",)"
+            R"("p_k":0.1,"seed":0,"split_seed":0,"val_fraction":0.2,"weight_decay":0.0,)"
+            R"("width":100})");
+  EXPECT_EQ(trials.back().config.canonical_json(),
+            R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
+            R"("epochs":3,"eval_batch_size":1024,"lr":0.001,"model":"standard",)"
+            R"("optimizer":"sgd","p_k":0.5,"seed":1,"split_seed":0,"val_fraction":0.2,)"
+            R"("weight_decay":0.0,"width":500})");
+}
+
+TEST(ExpandTrials, IdsAreHashesOfTheConfig) {
+  std::vector<TrialSpec> trials = expand(quickstart());
+  std::set<std::string> ids;
+  for (const TrialSpec& trial : trials) {
+    EXPECT_EQ(trial.id.size(), 16U);
+    EXPECT_TRUE(is_lower_hex(trial.id)) << trial.id;
+    EXPECT_EQ(trial.id, sha256_hex(trial.config.canonical_json()).substr(0, 16));
+    ids.insert(trial.id);
+  }
+  EXPECT_EQ(ids.size(), 16U);
+  // Pinned: ids name result folders, so a change here orphans earlier results. Reference:
+  // Python's hashlib.sha256 of the first trial's canonical JSON above.
+  EXPECT_EQ(trials.front().id, "88a2ccf511a59643");
+}
+
+TEST(ExpandTrials, IdsAreStableAcrossParsesAndFollowTheConfig) {
+  std::vector<TrialSpec> first = expand(quickstart());
+  std::vector<TrialSpec> second = expand(quickstart());
+  std::vector<TrialSpec> other_lr = expand(quickstart("2.0e-3"));
+  ASSERT_EQ(first.size(), 16U);
+  ASSERT_EQ(other_lr.size(), 16U);
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].id, second[i].id);
+    EXPECT_NE(first[i].id, other_lr[i].id);
+  }
+}
+
+TEST(ExpandTrials, IntegerAndRealSpellingsOfARealGiveTheSameId) {
+  std::vector<TrialSpec> integer = expand(quickstart("1"));
+  std::vector<TrialSpec> real = expand(quickstart("1.0"));
+  std::vector<TrialSpec> exponent = expand(quickstart("1e0"));
+  ASSERT_EQ(integer.size(), 16U);
+  EXPECT_EQ(integer.front().config.real("lr"), 1.0);
+  EXPECT_EQ(integer.front().id, real.front().id);
+  EXPECT_EQ(integer.front().id, exponent.front().id);
+}
+
+TEST(ExpandTrials, DataAxesVarySlowestThenModel) {
+  std::vector<TrialSpec> trials = expand(
+      "name: order\nepochs: 1\nlr: 0.1\nwidth: 10\n"
+      "grid:\n  seed: [0, 1]\n  model: [comet, standard]\n  dataset: [mnist, fashion_mnist]\n");
+  ASSERT_EQ(trials.size(), 8U);
+  std::vector<std::string> order;
+  for (const TrialSpec& trial : trials) {
+    order.push_back(trial.config.text("dataset") + "/" + trial.config.text("model") + "/" +
+                    std::to_string(trial.config.integer("seed")));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"mnist/comet/0", "mnist/comet/1", "mnist/standard/0",
+                                             "mnist/standard/1", "fashion_mnist/comet/0",
+                                             "fashion_mnist/comet/1", "fashion_mnist/standard/0",
+                                             "fashion_mnist/standard/1"}));
+}
+
+TEST(ExpandTrials, NoGridIsOneTrialOfTheFixedConfig) {
+  SweepSpec spec = parse_sweep_text(
+      "name: one\ndataset: mnist\nmodel: comet\nepochs: 1\nlr: 0.1\nwidth: 10\n", "one.yaml");
+  std::vector<TrialSpec> trials = expand_trials(spec);
+  ASSERT_EQ(trials.size(), 1U);
+  EXPECT_EQ(trials[0].config, spec.fixed);
+  EXPECT_EQ(trials[0].id, trial_id(spec.fixed));
+}
+
+const std::string kBase = "name: t\ndataset: mnist\nmodel: comet\nepochs: 1\nlr: 0.1\n";  // 1-5
+
+TEST(CrossKeyRules, RoundingOfADecimalPkIsAbsorbed) {
+  // 0.29 * 100 is 28.999999999999996 in doubles; floor without the 1e-9 would give 28.
+  std::vector<TrialSpec> trials = expand(kBase + "width: 100\np_k: 0.29\n");
+  ASSERT_EQ(trials.size(), 1U);
+  EXPECT_EQ(trials[0].config.real("p_k"), 0.29);
+  EXPECT_EQ(expansion_error(kBase + "width: 100\np_k: 0.01\n"), "no error");  // keeps exactly 1
+}
+
+TEST(CrossKeyRules, FixedPkKeepingNoUnitPointsAtTheValue) {
+  EXPECT_EQ(expansion_error(kBase + "width: 100\np_k: 0.001\n"),
+            "bad.yaml:7:6: p_k 0.001 x width 100 keeps 0 units; floor(p_k * width) must be >= 1");
+  EXPECT_EQ(expansion_error(kBase + "width: 100\np_k: 0.009\n"),
+            "bad.yaml:7:6: p_k 0.009 x width 100 keeps 0 units; floor(p_k * width) must be >= 1");
+}
+
+TEST(CrossKeyRules, GridPkKeepingNoUnitPointsAtTheListItem) {
+  EXPECT_EQ(expansion_error(kBase + "width: 100\ngrid:\n  p_k: [0.5, 1e-3]\n"),
+            "bad.yaml:8:14: p_k 0.001 x width 100 keeps 0 units; floor(p_k * width) must be >= 1");
+}
+
+TEST(CrossKeyRules, NarrowWidthInTheGridWithFixedPk) {
+  EXPECT_EQ(expansion_error(kBase + "p_k: 0.1\ngrid:\n  width: [100, 5]\n"),
+            "bad.yaml:6:6: p_k 0.1 x width 5 keeps 0 units; floor(p_k * width) must be >= 1");
+}
+
+TEST(CrossKeyRules, WithoutSourceTextTheAxisMarkIsUsed) {
+  SweepSpec spec = parse_sweep_text(kBase + "width: 100\ngrid:\n  p_k: [0.5, 1e-3]\n", "bad.yaml");
+  spec.source_text.clear();
+  try {
+    expand_trials(spec);
+    FAIL() << "no error";
+  } catch (const SweepError& error) {
+    EXPECT_EQ(error.mark().to_string(), "bad.yaml:8:3");
+  }
+}
+
+TEST(ExpandTrials, RefusesMoreThan100000Trials) {
+  std::string seeds;
+  for (int seed = 0; seed < 1000; ++seed) seeds += (seed == 0 ? "" : ", ") + std::to_string(seed);
+  std::string widths;
+  for (int width = 1; width <= 101; ++width) {
+    widths += (width == 1 ? "" : ", ") + std::to_string(width);
+  }
+  EXPECT_EQ(expansion_error(kBase + "grid:\n  width: [" + widths + "]\n  seed: [" + seeds + "]\n"),
+            "bad.yaml:8:3: the grid has more than 100000 trials (101 width x 1000 seed); split the "
+            "sweep or shorten an axis");
+}
+
+}  // namespace
+}  // namespace comet::sweeps
