@@ -1,0 +1,98 @@
+#pragma once
+// The SQLite store of sweeps, trials, attempts and per-epoch metrics. One writer (the process
+// running a sweep); readers never block it (WAL). Every write is one transaction.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "comet/results/store_error.h"
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::results {
+
+enum class TrialStatus { pending, running, done, failed, diverged };
+std::string_view to_string(TrialStatus status);
+TrialStatus trial_status_from_string(std::string_view text);  // throws StoreError
+
+// One metric value of one epoch. split: "train", "val", "test" or "epoch" (for wall seconds).
+struct Metric {
+  std::string split;
+  std::string name;  // "loss", "acc", "seconds", ...
+  double value = 0;
+};
+
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  std::vector<Metric> metrics;
+};
+
+struct AttemptInfo {
+  std::string host;
+  std::string device;         // "cpu", "cuda:0"
+  std::string comet_version;  // "0.1.0 (abc123def456)"
+  std::string torch_version;
+};
+
+struct TrialRow {
+  std::string id;
+  std::vector<std::string> sweeps;  // names of the sweeps this trial belongs to
+  sweeps::TrialConfig config;
+  TrialStatus status = TrialStatus::pending;
+  int epochs_done = 0;                 // highest epoch with metrics
+  std::optional<double> best_val_acc;  // max of val/acc over epochs
+  std::optional<double> final_val_acc;
+  std::optional<std::int64_t> trainable_parameters;
+  std::string last_error;  // of the latest failed attempt, "" otherwise
+};
+
+struct MetricPoint {
+  int epoch = 0;
+  std::string split;
+  std::string name;
+  double value = 0;
+};
+
+class ResultStore {
+ public:
+  // Opens or creates the database (parent folder must exist), applies the schema, enables
+  // WAL and foreign keys. Throws StoreError naming the path on any failure.
+  static ResultStore open(const std::filesystem::path& path);
+  // Opens an existing database for reading only; throws StoreError if it does not exist.
+  static ResultStore open_read_only(const std::filesystem::path& path);
+
+  ResultStore(ResultStore&&) noexcept;
+  ResultStore& operator=(ResultStore&&) noexcept;
+  ~ResultStore();
+
+  // Registers (or re-registers, replacing its trial list) the sweep and inserts trials not yet
+  // known as pending. Trials already known keep their status and curves.
+  void register_sweep(const sweeps::SweepSpec& spec, const std::vector<sweeps::TrialSpec>& trials);
+
+  std::optional<TrialStatus> trial_status(const std::string& trial_id) const;
+
+  // Marks the trial running and records a new attempt; deletes the trial's metrics of epochs
+  // after `resume_after_epoch` (a fresh start passes 0), all in one transaction.
+  std::int64_t start_attempt(const std::string& trial_id, const AttemptInfo& info,
+                             int resume_after_epoch = 0);
+  // One epoch's metrics, in one transaction. An epoch recorded twice is an error (StoreError).
+  void record_epoch(const std::string& trial_id, const EpochRecord& record);
+  void set_trainable_parameters(const std::string& trial_id, std::int64_t count);
+  // Ends the attempt and sets the trial's status (done, failed or diverged) with the error text.
+  void finish_attempt(std::int64_t attempt_id, TrialStatus outcome, const std::string& error = "");
+
+  // Trials of one sweep (in the sweep's order) or of all sweeps (sweep == nullopt).
+  std::vector<TrialRow> list_trials(const std::optional<std::string>& sweep = std::nullopt) const;
+  std::vector<MetricPoint> curve(const std::string& trial_id) const;  // ordered by epoch
+  std::vector<std::string> sweep_names() const;
+
+ private:
+  struct Impl;
+  explicit ResultStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace comet::results

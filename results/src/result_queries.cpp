@@ -1,0 +1,144 @@
+// The store's read paths. Each runs in one read transaction, so it sees one consistent snapshot
+// while a sweep keeps writing (WAL).
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <exception>
+#include <map>
+
+#include "result_store_impl.h"
+
+#include "comet/results/result_store.h"
+
+namespace comet::results {
+namespace {
+
+// Per trial: epochs done, best and final val/acc (NULL, i.e. NaN, values are skipped by max),
+// and the error of its latest attempt if that attempt failed or diverged.
+constexpr std::string_view kTrialColumns = R"sql(
+  t.id, t.config_json, t.status, t.trainable_parameters,
+  (SELECT max(m.epoch) FROM metrics m WHERE m.trial_id = t.id),
+  (SELECT max(m.value) FROM metrics m
+     WHERE m.trial_id = t.id AND m.split = 'val' AND m.name = 'acc'),
+  (SELECT m.value FROM metrics m
+     WHERE m.trial_id = t.id AND m.split = 'val' AND m.name = 'acc'
+     ORDER BY m.epoch DESC LIMIT 1),
+  (SELECT CASE WHEN a.outcome IN ('failed', 'diverged') THEN coalesce(a.error, '') END
+     FROM attempts a WHERE a.trial_id = t.id ORDER BY a.id DESC LIMIT 1)
+)sql";
+
+std::string trials_of_sweep_sql() {
+  return fmt::format(
+      "SELECT {} FROM sweep_trials st JOIN trials t ON t.id = st.trial_id "
+      "WHERE st.sweep_id = ?1 ORDER BY st.position",
+      kTrialColumns);
+}
+
+// Every trial once, placed by the first sweep (by name) that contains it; trials no sweep lists
+// any more (dropped by a re-registration; their curves are kept) come last.
+std::string all_trials_sql() {
+  return fmt::format(
+      "WITH placement AS ("
+      "  SELECT st.trial_id, s.name AS sweep_name, st.position, "
+      "    row_number() OVER (PARTITION BY st.trial_id ORDER BY s.name) AS nth "
+      "  FROM sweep_trials st JOIN sweeps s ON s.id = st.sweep_id) "
+      "SELECT {} FROM trials t LEFT JOIN placement p ON p.trial_id = t.id AND p.nth = 1 "
+      "ORDER BY p.sweep_name IS NULL, p.sweep_name, p.position, t.id",
+      kTrialColumns);
+}
+
+TrialRow read_trial_row(const Statement& row, const std::string& path) {
+  TrialRow trial;
+  trial.id = row.read_text(0);
+  try {
+    trial.config = sweeps::TrialConfig::from_json(row.read_text(1));
+  } catch (const std::exception& error) {
+    throw StoreError(
+        fmt::format("results database {}: trial {} has an unreadable configuration: {}", path,
+                    trial.id, error.what()));
+  }
+  trial.status = trial_status_from_string(row.read_text(2));
+  trial.trainable_parameters = row.read_optional_int(3);
+  trial.epochs_done = static_cast<int>(row.read_optional_int(4).value_or(0));
+  trial.best_val_acc = row.read_optional_real(5);
+  trial.final_val_acc = row.read_optional_real(6);
+  trial.last_error = row.read_text(7);
+  return trial;
+}
+
+}  // namespace
+
+std::vector<std::string> ResultStore::sweep_names() const {
+  std::vector<std::string> names;
+  auto query = impl_->statements.prepare("SELECT name FROM sweeps ORDER BY name");
+  while (query.next_row()) {
+    names.push_back(query.read_text(0));
+  }
+  return names;
+}
+
+std::vector<TrialRow> ResultStore::list_trials(const std::optional<std::string>& sweep) const {
+  const std::string& path = impl_->connection.path();
+  Transaction snapshot(impl_->connection, Transaction::Kind::read);
+
+  std::optional<std::int64_t> sweep_id;
+  if (sweep) {
+    auto find = impl_->statements.prepare("SELECT id FROM sweeps WHERE name = ?1");
+    find.bind_text(1, *sweep);
+    if (!find.next_row()) {
+      const auto known = sweep_names();
+      throw StoreError(
+          fmt::format("no sweep named '{}' in {}; known: {}", *sweep, path,
+                      known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", "))));
+    }
+    sweep_id = find.read_int(0);
+  }
+
+  std::map<std::string, std::vector<std::string>, std::less<>> sweeps_of_trial;
+  {
+    auto memberships = impl_->statements.prepare(
+        "SELECT st.trial_id, s.name FROM sweep_trials st JOIN sweeps s ON s.id = st.sweep_id "
+        "WHERE ?1 IS NULL OR st.trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep_id = "
+        "?1) "
+        "ORDER BY s.name");
+    if (sweep_id) {
+      memberships.bind_int(1, *sweep_id);
+    }
+    while (memberships.next_row()) {
+      sweeps_of_trial[memberships.read_text(0)].push_back(memberships.read_text(1));
+    }
+  }
+
+  std::vector<TrialRow> trials;
+  {
+    auto rows = impl_->statements.prepare(sweep_id ? trials_of_sweep_sql() : all_trials_sql());
+    if (sweep_id) {
+      rows.bind_int(1, *sweep_id);
+    }
+    while (rows.next_row()) {
+      TrialRow trial = read_trial_row(rows, path);
+      if (auto found = sweeps_of_trial.find(trial.id); found != sweeps_of_trial.end()) {
+        trial.sweeps = std::move(found->second);
+      }
+      trials.push_back(std::move(trial));
+    }
+  }
+  snapshot.commit();
+  return trials;
+}
+
+std::vector<MetricPoint> ResultStore::curve(const std::string& trial_id) const {
+  std::vector<MetricPoint> points;
+  auto query = impl_->statements.prepare(
+      "SELECT epoch, split, name, value FROM metrics WHERE trial_id = ?1 "
+      "ORDER BY epoch, split, name");
+  query.bind_text(1, trial_id);
+  while (query.next_row()) {
+    points.push_back(MetricPoint{static_cast<int>(query.read_int(0)), query.read_text(1),
+                                 query.read_text(2), query.read_real(3)});
+  }
+  return points;
+}
+
+}  // namespace comet::results

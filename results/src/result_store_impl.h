@@ -1,0 +1,25 @@
+#pragma once
+// ResultStore's state, shared by the files that implement its writes and its queries.
+
+#include <filesystem>
+
+#include "sqlite_connection.h"
+#include "sqlite_statement.h"
+
+#include "comet/results/result_store.h"
+
+namespace comet::results {
+
+// One connection per store; not for use from two threads at once.
+struct ResultStore::Impl {
+  Impl(const std::filesystem::path& path, Connection::Mode mode)
+      : connection(path, mode), statements(connection) {}
+
+  void require_writable() const;
+  bool trial_exists(const std::string& trial_id);
+
+  Connection connection;
+  StatementCache statements;  // declared after connection: finalized before it closes
+};
+
+}  // namespace comet::results

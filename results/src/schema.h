@@ -1,0 +1,18 @@
+#pragma once
+// The results database schema and the connection settings every comet connection uses.
+
+#include "sqlite_connection.h"
+
+namespace comet::results {
+
+// Stored in PRAGMA user_version (0 = a fresh file without comet tables). Bump it with every
+// schema change and teach prepare_for_writing to migrate from the previous version.
+inline constexpr int kSchemaVersion = 1;
+
+// WAL, foreign keys, synchronous=NORMAL; creates the tables on a fresh file. Refuses files of a
+// newer schema version and SQLite files that hold other tables. Throws StoreError.
+void prepare_for_writing(Connection& connection);
+// Foreign keys on; refuses files without comet tables or of another schema version.
+void prepare_for_reading(Connection& connection);
+
+}  // namespace comet::results

@@ -1,0 +1,144 @@
+// Opening the store: schema creation, WAL, and the files it must refuse.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "store_test_data.h"
+#include "temp_dir.h"
+
+#include "comet/results/result_store.h"
+
+namespace comet::results {
+namespace {
+
+using comet::testing::TempDir;
+using test_data::contains;
+using test_data::RawConnection;
+using test_data::store_error_of;
+
+std::string file_contents(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(ResultStoreOpen, CreatesSchemaVersionOneInWalMode) {
+  TempDir dir;
+  const auto path = dir / "results.db";
+  { auto store = ResultStore::open(path); }
+
+  RawConnection raw(path);
+  EXPECT_EQ(raw.single("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.single("PRAGMA user_version"), "1");
+  const auto tables = raw.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+  std::vector<std::string> names;
+  for (const auto& row : tables) names.push_back(row[0]);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"attempts", "metrics", "sweep_trials", "sweeps", "trials"}));
+}
+
+TEST(ResultStoreOpen, ReopeningKeepsTheData) {
+  TempDir dir;
+  const auto path = dir / "results.db";
+  const auto trials = test_data::three_trials();
+  {
+    auto store = ResultStore::open(path);
+    store.register_sweep(test_data::sweep_named("widths"), trials);
+  }
+  auto store = ResultStore::open(path);
+  EXPECT_EQ(store.sweep_names(), std::vector<std::string>{"widths"});
+  ASSERT_EQ(store.list_trials("widths").size(), 3u);
+  EXPECT_EQ(store.list_trials("widths")[2].config.integer("width"), 256);
+}
+
+TEST(ResultStoreOpen, RefusesANewerSchemaVersion) {
+  TempDir dir;
+  const auto path = dir / "results.db";
+  { auto store = ResultStore::open(path); }
+  RawConnection(path).execute("PRAGMA user_version = 2");
+
+  const std::string expected =
+      "database " + path.string() + " has schema version 2; this comet understands up to 1";
+  EXPECT_EQ(store_error_of([&] { ResultStore::open(path); }), expected);
+  EXPECT_EQ(store_error_of([&] { ResultStore::open_read_only(path); }), expected);
+}
+
+TEST(ResultStoreOpen, RefusesAFileThatIsNotADatabaseAndLeavesItAlone) {
+  TempDir dir;
+  const auto path = dir / "notes.db";
+  const std::string garbage(8192, 'x');
+  std::ofstream(path, std::ios::binary) << garbage;
+
+  const std::string message = store_error_of([&] { ResultStore::open(path); });
+  EXPECT_TRUE(contains(message, path.string()));
+  EXPECT_TRUE(contains(message, "file is not a database"));
+  EXPECT_TRUE(contains(store_error_of([&] { ResultStore::open_read_only(path); }),
+                       "file is not a database"));
+  EXPECT_EQ(file_contents(path), garbage);
+}
+
+TEST(ResultStoreOpen, RefusesAnSqliteFileOfAnotherProgram) {
+  TempDir dir;
+  const auto path = dir / "other.db";
+  RawConnection(path).execute("CREATE TABLE recipes (name TEXT)");
+
+  EXPECT_TRUE(contains(store_error_of([&] { ResultStore::open(path); }),
+                       "is not a comet results database"));
+  RawConnection raw(path);
+  EXPECT_EQ(raw.single("SELECT count(*) FROM sqlite_schema"), "1");  // nothing added
+}
+
+TEST(ResultStoreOpen, RefusesAMissingParentFolderNamingIt) {
+  TempDir dir;
+  const auto path = dir / "no-such-folder" / "results.db";
+  const std::string message = store_error_of([&] { ResultStore::open(path); });
+  EXPECT_TRUE(contains(message, (dir / "no-such-folder").string()));
+  EXPECT_TRUE(contains(message, "does not exist"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "no-such-folder"));
+}
+
+TEST(ResultStoreOpen, ReadOnlyOpenOfAMissingFileFailsWithoutCreatingIt) {
+  TempDir dir;
+  const auto path = dir / "missing.db";
+  EXPECT_EQ(store_error_of([&] { ResultStore::open_read_only(path); }),
+            "no results database at " + path.string());
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(ResultStoreOpen, ReadOnlyStoreReadsButRefusesWrites) {
+  TempDir dir;
+  const auto path = dir / "results.db";
+  const auto trials = test_data::three_trials();
+  {
+    auto store = ResultStore::open(path);
+    store.register_sweep(test_data::sweep_named("widths"), trials);
+  }
+  auto reader = ResultStore::open_read_only(path);
+  EXPECT_EQ(reader.list_trials().size(), 3u);
+  EXPECT_EQ(reader.trial_status(trials[0].id), TrialStatus::pending);
+  EXPECT_TRUE(contains(
+      store_error_of([&] { reader.start_attempt(trials[0].id, test_data::attempt_info()); }),
+      "read-only"));
+  EXPECT_EQ(reader.trial_status(trials[0].id), TrialStatus::pending);
+}
+
+TEST(ResultStoreOpen, MovedStoreKeepsWorking) {
+  TempDir dir;
+  auto first = ResultStore::open(dir / "results.db");
+  ResultStore second = std::move(first);
+  second.register_sweep(test_data::sweep_named("widths"), test_data::three_trials());
+  EXPECT_EQ(second.list_trials().size(), 3u);
+}
+
+TEST(TrialStatusText, RoundTripsAndRejectsUnknownText) {
+  for (auto status : {TrialStatus::pending, TrialStatus::running, TrialStatus::done,
+                      TrialStatus::failed, TrialStatus::diverged}) {
+    EXPECT_EQ(trial_status_from_string(to_string(status)), status);
+  }
+  EXPECT_EQ(to_string(TrialStatus::diverged), "diverged");
+  EXPECT_THROW(trial_status_from_string("finished"), StoreError);
+}
+
+}  // namespace
+}  // namespace comet::results
