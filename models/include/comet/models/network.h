@@ -1,0 +1,58 @@
+#pragma once
+// The model family: one masked-MLP backbone with a pluggable masking policy. This header is
+// torch-free (at::Tensor is only declared) so that cli/ and others never parse torch.
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace comet::models {
+
+// A model name, activation or shape the model layer cannot build (CLI exit code 2).
+class ModelError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct NetworkConfig {
+  std::string model = "comet";  // comet | standard
+  std::int64_t input_dim = 0;
+  std::int64_t output_dim = 0;
+  std::int64_t width = 0;  // units per hidden layer
+  std::int64_t depth = 4;  // linear layers, the output layer included
+  double p_k = 1.0;        // fraction of hidden units kept by the cap
+  std::string activation = "softplus";
+  std::uint64_t seed = 0;  // the trial seed; init streams are derived from it
+};
+
+// Units kept per hidden layer: floor(p_k * width), with 1e-9 absorbing the binary rounding of a
+// decimal p_k (0.29 * 100 is 28.999999999999996 in double and must keep 29 units).
+std::int64_t kept_units(double p_k, std::int64_t width);
+
+class Network {
+ public:
+  virtual ~Network() = default;
+  // x: float [batch, input_dim] on the network's device; example_ids: int64 [batch], the
+  // dataset's stable ids (per-example policies use them). Returns the unmasked output a_L.
+  virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) = 0;
+  virtual std::vector<at::Tensor> trainable_parameters() = 0;
+  virtual std::int64_t trainable_parameter_count() = 0;
+  virtual void set_training(bool training) = 0;
+  virtual const NetworkConfig& config() const = 0;
+};
+
+// Builds the network on `device` ("cpu", "cuda:0"). Weights are drawn on the CPU from streams
+// derived from config.seed, then moved, so a seed gives the same initial weights on any device.
+std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device);
+
+// Names accepted by make_network, for help texts and errors.
+const std::vector<std::string>& model_names();
+const std::vector<std::string>& activation_names();
+
+}  // namespace comet::models

@@ -1,0 +1,35 @@
+#include "comet_routing.h"
+
+#include <cmath>
+
+#include "cap_mask.h"
+#include "comet/models/network.h"
+
+namespace comet::models {
+
+CometRouting::CometRouting(const std::vector<std::int64_t>& dims, double p_k,
+                           at::Generator& generator) {
+  for (std::size_t l = 1; l < dims.size(); ++l) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(dims[l - 1]));
+    auto v = torch::empty({dims[l], dims[l - 1]}).uniform_(-bound, bound, generator);
+    // Built in two steps: GCC 12 -O3 warns falsely (stringop-overflow) on "V" + to_string(l).
+    std::string name = "V";
+    name += std::to_string(l);
+    weights_.push_back(register_buffer(name, v));
+    kept_.push_back(kept_units(p_k, dims[l]));
+  }
+}
+
+void CometRouting::begin(const torch::Tensor& input, const torch::Tensor&) { z_ = input; }
+
+torch::Tensor CometRouting::mask(std::int64_t layer, const torch::Tensor&, const torch::Tensor&,
+                                 const torch::Tensor&) {
+  // The routing network is fixed: no graph, no gradient, whatever the backbone does.
+  torch::NoGradGuard no_grad;
+  auto c = torch::mm(z_, weights_[layer].t());  // eq. (4): c_l = V_l z_{l-1}
+  auto m = cap_mask(c, kept_[layer]);           // eq. (5)
+  z_ = c.mul_(m);                               // eq. (6) with g = identity
+  return m;
+}
+
+}  // namespace comet::models

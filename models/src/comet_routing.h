@@ -1,0 +1,28 @@
+#pragma once
+// Private to models/. COMET's fixed random routing network with the k-WTA cap, eqs. (4)-(6).
+
+#include <vector>
+
+#include "mask_policy.h"
+
+namespace comet::models {
+
+class CometRouting : public MaskPolicy {
+ public:
+  // dims: input_dim, then the width of every hidden layer. V_l ~ U(-1/sqrt(N_{l-1}),
+  // 1/sqrt(N_{l-1})) as the backbone's init (section 3), drawn from `generator`, no bias.
+  CometRouting(const std::vector<std::int64_t>& dims, double p_k, at::Generator& generator);
+
+  void begin(const torch::Tensor& input, const torch::Tensor& example_ids) override;
+  torch::Tensor mask(std::int64_t layer, const torch::Tensor& layer_input,
+                     const torch::Tensor& pre_activation, const torch::Tensor& activation) override;
+
+  const torch::Tensor& routing_weight(std::size_t layer) const { return weights_.at(layer); }
+
+ private:
+  std::vector<torch::Tensor> weights_;  // V_l, [N_l, N_{l-1}], buffers: never trained
+  std::vector<std::int64_t> kept_;      // k_l
+  torch::Tensor z_;                     // z_{l-1} of the current forward pass
+};
+
+}  // namespace comet::models

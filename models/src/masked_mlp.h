@@ -1,0 +1,31 @@
+#pragma once
+// Private to models/. The backbone MLP of eqs. (1)-(2), (7)-(8): hidden layers whose
+// activations are multiplied by the policy's masks; the output layer a_L is never masked.
+
+#include <memory>
+#include <vector>
+
+#include "activation.h"
+#include "mask_policy.h"
+
+namespace comet::models {
+
+class MaskedMlp : public torch::nn::Module {
+ public:
+  // dims: input_dim, hidden widths..., output_dim. W_l, b_l ~ U(-1/sqrt(N_{l-1}), 1/sqrt(N_{l-1}))
+  // (PyTorch's nn.Linear default, which the paper states) drawn from `generator`.
+  MaskedMlp(const std::vector<std::int64_t>& dims, Activation activation,
+            std::shared_ptr<MaskPolicy> policy, at::Generator& generator);
+
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& example_ids);
+
+  const std::vector<torch::nn::Linear>& layers() const { return layers_; }
+  MaskPolicy& policy() { return *policy_; }
+
+ private:
+  std::vector<torch::nn::Linear> layers_;
+  Activation activation_;
+  std::shared_ptr<MaskPolicy> policy_;
+};
+
+}  // namespace comet::models
