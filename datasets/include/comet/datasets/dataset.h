@@ -1,0 +1,102 @@
+#pragma once
+// A dataset ready for training: train / validation / test splits resident on one device.
+// torch-free header: tensors are reached through accessors of an opaque holder.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace comet::datasets {
+
+// Missing or malformed data files, unknown dataset names (CLI exit code 2).
+class DatasetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Task { classification, regression };
+
+// One part of a dataset: raw features (uint8 images, kept compact on the device), targets
+// (int64 class indices) and each example's stable id (its index in the publisher's files;
+// test examples continue after the training file's).
+class Split {
+ public:
+  Split();
+  Split(at::Tensor features, at::Tensor targets, at::Tensor ids);
+  ~Split();
+  Split(const Split&);
+  Split& operator=(const Split&);
+
+  const at::Tensor& features() const;
+  const at::Tensor& targets() const;
+  const at::Tensor& ids() const;
+  std::int64_t size() const;
+
+ private:
+  struct Tensors;
+  std::shared_ptr<const Tensors> tensors_;
+};
+
+struct DatasetInfo {
+  std::string name;
+  Task task = Task::classification;
+  std::int64_t input_dim = 0;  // features per example after flattening
+  std::int64_t num_classes = 0;
+  double scale = 1.0;  // raw value * scale gives [0, 1]
+  double mean = 0.0;   // then (x - mean) / stddev
+  double stddev = 1.0;
+  std::vector<std::filesystem::path> files;  // what was read
+};
+
+class Dataset {
+ public:
+  Dataset(DatasetInfo info, Split train, Split validation, Split test);
+
+  const DatasetInfo& info() const { return info_; }
+  const Split& train() const { return train_; }
+  const Split& validation() const { return validation_; }
+  const Split& test() const { return test_; }
+
+  // Raw features of a batch -> normalised float input on the same device.
+  at::Tensor prepare(const at::Tensor& raw_features) const;
+
+ private:
+  DatasetInfo info_;
+  Split train_, validation_, test_;
+};
+
+struct DatasetRequest {
+  std::string name;                 // fashion_mnist | mnist
+  std::filesystem::path data_root;  // empty: default_data_root()
+  double val_fraction = 0.2;        // share of the training file held out for validation
+  std::uint64_t split_seed = 0;
+  std::string device = "cpu";
+
+  friend bool operator==(const DatasetRequest&, const DatasetRequest&) = default;
+};
+
+// COMET_DATA if set, else $XDG_CACHE_HOME/comet/data, else ~/.cache/comet/data.
+std::filesystem::path default_data_root();
+
+const std::vector<std::string>& dataset_names();
+
+// Reads, validates, splits and places on the device. Throws DatasetError naming the file.
+std::shared_ptr<const Dataset> load_dataset(const DatasetRequest& request);
+
+// Datasets loaded by this process, shared by every trial that asks for the same request.
+class DatasetCache {
+ public:
+  std::shared_ptr<const Dataset> get(const DatasetRequest& request);
+
+ private:
+  std::vector<std::pair<DatasetRequest, std::shared_ptr<const Dataset>>> entries_;
+};
+
+}  // namespace comet::datasets

@@ -1,0 +1,61 @@
+#include "comet/datasets/dataset.h"
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+
+namespace comet::datasets {
+
+struct Split::Tensors {
+  torch::Tensor features, targets, ids;
+};
+
+Split::Split() : tensors_(std::make_shared<Tensors>()) {}
+Split::Split(at::Tensor features, at::Tensor targets, at::Tensor ids)
+    : tensors_(std::make_shared<Tensors>(
+          Tensors{std::move(features), std::move(targets), std::move(ids)})) {}
+Split::~Split() = default;
+Split::Split(const Split&) = default;
+Split& Split::operator=(const Split&) = default;
+
+const at::Tensor& Split::features() const { return tensors_->features; }
+const at::Tensor& Split::targets() const { return tensors_->targets; }
+const at::Tensor& Split::ids() const { return tensors_->ids; }
+std::int64_t Split::size() const {
+  return tensors_->targets.defined() ? tensors_->targets.size(0) : 0;
+}
+
+Dataset::Dataset(DatasetInfo info, Split train, Split validation, Split test)
+    : info_(std::move(info)),
+      train_(std::move(train)),
+      validation_(std::move(validation)),
+      test_(std::move(test)) {}
+
+at::Tensor Dataset::prepare(const at::Tensor& raw_features) const {
+  // One fused pass: x * (scale / std) - mean / std == (x * scale - mean) / std.
+  const double a = info_.scale / info_.stddev;
+  const double b = -info_.mean / info_.stddev;
+  return raw_features.to(torch::kFloat32).mul_(a).add_(b);
+}
+
+std::filesystem::path default_data_root() {
+  if (const char* env = std::getenv("COMET_DATA"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    return std::filesystem::path(xdg) / "comet" / "data";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::filesystem::path(home) / ".cache" / "comet" / "data";
+  }
+  return std::filesystem::path(".comet-data");
+}
+
+std::shared_ptr<const Dataset> DatasetCache::get(const DatasetRequest& request) {
+  for (const auto& [key, dataset] : entries_) {
+    if (key == request) return dataset;
+  }
+  auto dataset = load_dataset(request);
+  entries_.emplace_back(request, dataset);
+  return dataset;
+}
+
+}  // namespace comet::datasets

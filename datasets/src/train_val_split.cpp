@@ -1,0 +1,51 @@
+#include "train_val_split.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace comet::datasets {
+
+namespace {
+
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, bound) without modulo bias.
+  std::uint64_t below(std::uint64_t bound) {
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    std::uint64_t x = next();
+    while (x >= limit) x = next();
+    return x % bound;
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+}  // namespace
+
+SplitIndices split_train_validation(std::int64_t n, double val_fraction, std::uint64_t seed) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  SplitMix64 rng(seed);
+  for (std::int64_t i = n - 1; i > 0; --i) {
+    const auto j = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(i + 1)));
+    std::swap(order[i], order[j]);
+  }
+  const auto n_val = static_cast<std::int64_t>(std::llround(static_cast<double>(n) * val_fraction));
+  SplitIndices out;
+  out.validation.assign(order.begin(), order.begin() + n_val);
+  out.train.assign(order.begin() + n_val, order.end());
+  std::sort(out.validation.begin(), out.validation.end());
+  std::sort(out.train.begin(), out.train.end());
+  return out;
+}
+
+}  // namespace comet::datasets
