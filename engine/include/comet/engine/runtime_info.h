@@ -1,0 +1,16 @@
+#pragma once
+// Facts about the process's compute runtime, without exposing torch.
+
+#include <string>
+
+namespace comet::engine {
+
+std::string torch_version();  // "1.13.1"
+std::string host_name();
+int default_threads();  // the cores this process may use
+// Sets torch's intra-op threads (and OpenBLAS's, through torch). threads >= 1.
+void set_threads(int threads);
+// True when `device` ("cpu", "cuda:0") names a device torch can use here.
+bool device_usable(const std::string& device, std::string* why = nullptr);
+
+}  // namespace comet::engine

@@ -1,0 +1,137 @@
+#include "comet/engine/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "comet/datasets/dataset.h"
+#include "comet/models/network.h"
+#include "comet/models/seed_stream.h"
+#include "optimizer_factory.h"
+
+namespace comet::engine {
+
+namespace {
+
+datasets::DatasetRequest dataset_request(const sweeps::TrialConfig& c, const TrainerOptions& o) {
+  return {c.text("dataset"), o.data_root, c.real("val_fraction"),
+          static_cast<std::uint64_t>(c.integer("split_seed")), o.device};
+}
+
+struct PassTotals {
+  double loss = 0;  // mean over examples
+  double acc = 0;
+};
+
+// Loss and accuracy over a split in evaluation mode, at the evaluation batch size.
+PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
+                    const datasets::Split& split, std::int64_t batch) {
+  torch::NoGradGuard no_grad;
+  net.set_training(false);
+  auto loss_sum = torch::zeros({}, split.features().options().dtype(torch::kFloat64));
+  auto correct = torch::zeros({}, split.targets().options());
+  const auto n = split.size();
+  for (std::int64_t start = 0; start < n; start += batch) {
+    const auto len = std::min(batch, n - start);
+    auto x = data.prepare(split.features().narrow(0, start, len));
+    auto y = split.targets().narrow(0, start, len);
+    auto out = net.forward(x, split.ids().narrow(0, start, len));
+    loss_sum += torch::nn::functional::cross_entropy(
+                    out, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .to(torch::kFloat64);
+    correct += out.argmax(1).eq(y).sum();
+  }
+  // The only host synchronisation of the pass.
+  return {loss_sum.item<double>() / static_cast<double>(n),
+          static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+  TrainerOptions options;
+  datasets::DatasetCache cache;
+};
+
+Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+Trainer::~Trainer() = default;
+
+void Trainer::load_datasets(const std::vector<sweeps::TrialSpec>& trials) {
+  for (const auto& t : trials) impl_->cache.get(dataset_request(t.config, impl_->options));
+}
+
+TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer) {
+  using Clock = std::chrono::steady_clock;
+  const auto& c = trial.config;
+  const auto seed = static_cast<std::uint64_t>(c.integer("seed"));
+  // Any torch RNG use without an explicit generator (e.g. dropout) draws from this stream.
+  torch::manual_seed(models::derive_seed(seed, models::SeedStream::dropout));
+
+  auto data = impl_->cache.get(dataset_request(c, impl_->options));
+  const auto& info = data->info();
+  models::NetworkConfig nc;
+  nc.model = c.text("model");
+  nc.input_dim = info.input_dim;
+  nc.output_dim = info.num_classes;
+  nc.width = c.integer("width");
+  nc.depth = c.integer("depth");
+  nc.p_k = c.real("p_k");
+  nc.activation = c.text("activation");
+  nc.seed = seed;
+  auto net = models::make_network(nc, impl_->options.device);
+  auto optimizer = make_optimizer(c, net->trainable_parameters());
+  observer.on_model_built(net->trainable_parameter_count());
+
+  // The data order is drawn on the CPU so that a seed shuffles identically on every device.
+  auto order_gen = at::detail::createCPUGenerator(
+      models::derive_seed(seed, models::SeedStream::data_order));
+  const auto& train = data->train();
+  const auto n = train.size();
+  const auto batch = c.integer("batch_size");
+  const auto eval_batch = c.integer("eval_batch_size");
+  const auto device = train.features().device();
+
+  TrialResult result;
+  for (int epoch = 1; epoch <= c.integer("epochs"); ++epoch) {
+    const auto t0 = Clock::now();
+    net->set_training(true);
+    auto order = torch::randperm(n, order_gen, torch::kInt64).to(device);
+    auto loss_sum = torch::zeros({}, train.features().options().dtype(torch::kFloat64));
+    auto correct = torch::zeros({}, train.targets().options());
+    for (std::int64_t start = 0; start < n; start += batch) {
+      auto idx = order.narrow(0, start, std::min(batch, n - start));
+      auto x = data->prepare(train.features().index_select(0, idx));
+      auto y = train.targets().index_select(0, idx);
+      auto out = net->forward(x, train.ids().index_select(0, idx));
+      auto loss = torch::nn::functional::cross_entropy(out, y);
+      optimizer->zero_grad();
+      loss.backward();
+      optimizer->step();
+      // Accumulated on the device: no host synchronisation inside the step loop.
+      loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(idx.size(0));
+      correct += out.detach().argmax(1).eq(y).sum();
+    }
+    EpochMetrics m;
+    m.epoch = epoch;
+    m.train_loss = loss_sum.item<double>() / static_cast<double>(n);
+    m.train_acc = static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n);
+    if (!std::isfinite(m.train_loss)) {
+      result.outcome = TrialOutcome::diverged;
+      result.error = "training loss is " + std::to_string(m.train_loss) + " in epoch " +
+                     std::to_string(epoch);
+      return result;
+    }
+    const auto val = evaluate(*net, *data, data->validation(), eval_batch);
+    m.val_loss = val.loss;
+    m.val_acc = val.acc;
+    m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    observer.on_epoch(m);
+    result.epochs_completed = epoch;
+  }
+  return result;
+}
+
+}  // namespace comet::engine
