@@ -1,0 +1,35 @@
+#pragma once
+// Every subcommand is a function over a params struct: main parses the command line into one,
+// tests call the function in-process. Each returns an ExitCode and throws the layers' typed
+// exceptions, which run_guarded (error_boundary.h) turns into messages and exit codes.
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "comet/cli/table_printer.h"
+
+namespace comet::cli {
+
+struct RunParams {
+  std::filesystem::path sweep_file;
+  std::filesystem::path db = "comet.db";
+  std::string device = "cpu";
+  std::filesystem::path data_root;  // empty: COMET_DATA or the XDG cache folder
+  int threads = 1;  // torch intra-op threads of a trial (measured fastest at batch 32)
+  bool rerun_failed = false;
+  bool progress_is_terminal = false;  // set by main from isatty(stderr)
+};
+// Parses and expands the sweep, loads its data, registers it, runs the trials not yet done,
+// then prints the seed-aggregated table to `out`. Progress goes to `err`.
+int run_command(const RunParams& params, std::ostream& out, std::ostream& err);
+
+struct LsTrialsParams {
+  std::filesystem::path db = "comet.db";
+  std::optional<std::string> sweep;
+  OutputFormat format = OutputFormat::table;
+};
+int ls_trials_command(const LsTrialsParams& params, std::ostream& out);
+
+}  // namespace comet::cli

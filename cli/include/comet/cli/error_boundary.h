@@ -1,0 +1,13 @@
+#pragma once
+// The one place where exceptions become messages and exit codes (docs/errors.md):
+//   cli::UsageError, sweeps::SweepError, datasets::DatasetError, models::ModelError -> 2 (bad input)
+//   results::StoreError -> 3 (storage), anything else -> 3 (internal).
+
+#include <functional>
+#include <iosfwd>
+
+namespace comet::cli {
+
+int run_guarded(const std::function<int()>& command, std::ostream& err);
+
+}  // namespace comet::cli

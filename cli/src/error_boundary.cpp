@@ -1,0 +1,38 @@
+#include "comet/cli/error_boundary.h"
+
+#include <ostream>
+
+#include "comet/cli/exit_codes.h"
+#include "comet/cli/usage_error.h"
+#include "comet/datasets/dataset.h"
+#include "comet/models/network.h"
+#include "comet/results/store_error.h"
+#include "comet/sweeps/sweep_error.h"
+
+namespace comet::cli {
+
+int run_guarded(const std::function<int()>& command, std::ostream& err) {
+  try {
+    return command();
+  } catch (const UsageError& e) {
+    err << "comet: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const sweeps::SweepError& e) {
+    err << "comet: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const datasets::DatasetError& e) {
+    err << "comet: data error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const models::ModelError& e) {
+    err << "comet: model error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const results::StoreError& e) {
+    err << "comet: storage error: " << e.what() << "\n";
+    return kExitStorage;
+  } catch (const std::exception& e) {
+    err << "comet: internal error: " << e.what() << "\n";
+    return kExitStorage;
+  }
+}
+
+}  // namespace comet::cli

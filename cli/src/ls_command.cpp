@@ -1,0 +1,48 @@
+#include <ostream>
+
+#include "comet/cli/commands.h"
+#include "comet/cli/exit_codes.h"
+#include "comet/results/result_store.h"
+
+namespace comet::cli {
+
+namespace {
+
+Cell config_cell(const sweeps::TrialConfig& config, const std::string& key) {
+  if (!config.has(key)) return std::monostate{};
+  return std::visit([](const auto& v) -> Cell { return v; }, config.at(key));
+}
+
+Cell optional_cell(const std::optional<double>& v) {
+  return v ? Cell(*v) : Cell(std::monostate{});
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+}  // namespace
+
+int ls_trials_command(const LsTrialsParams& params, std::ostream& out) {
+  auto store = results::ResultStore::open_read_only(params.db);
+  const auto rows = store.list_trials(params.sweep);
+  Table table;
+  table.columns = {{"id"},     {"sweep"},  {"model"},  {"width"},           {"p_k"},
+                   {"seed"},   {"status"}, {"epochs"}, {"best_val_acc", 4}, {"final_val_acc", 4},
+                   {"params"}, {"error"}};
+  for (const auto& r : rows) {
+    table.rows.push_back({r.id, join(r.sweeps), config_cell(r.config, "model"),
+                          config_cell(r.config, "width"), config_cell(r.config, "p_k"),
+                          config_cell(r.config, "seed"), std::string(results::to_string(r.status)),
+                          static_cast<std::int64_t>(r.epochs_done), optional_cell(r.best_val_acc),
+                          optional_cell(r.final_val_acc),
+                          r.trainable_parameters ? Cell(*r.trainable_parameters) : Cell{},
+                          r.last_error.empty() ? Cell{} : Cell(r.last_error)});
+  }
+  print_table(table, params.format, out);
+  return kExitOk;
+}
+
+}  // namespace comet::cli

@@ -1,0 +1,117 @@
+// The commands called in-process, as main calls them.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "comet/cli/commands.h"
+#include "comet/cli/error_boundary.h"
+#include "comet/cli/exit_codes.h"
+#include "comet/results/result_store.h"
+#include "idx_fixture.h"
+#include "temp_dir.h"
+
+namespace comet::cli {
+namespace {
+
+using testing::TempDir;
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+class RunCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override { testing::write_mnist_fixture(dir_ / "data" / "mnist", 200, 20); }
+  RunParams params(const std::string& sweep_yaml) {
+    write_text(dir_ / "sweep.yaml", sweep_yaml);
+    RunParams p;
+    p.sweep_file = dir_ / "sweep.yaml";
+    p.db = dir_ / "results.db";
+    p.data_root = dir_ / "data";
+    p.threads = 2;
+    return p;
+  }
+  TempDir dir_;
+};
+
+TEST_F(RunCommandTest, RunsTheGridPrintsTheSeedTableAndListsTrials) {
+  auto p = params(
+      "name: mini\ndataset: mnist\nepochs: 2\nlr: 0.01\ngrid:\n  model: [comet, standard]\n"
+      "  width: [16]\n  p_k: [0.5]\n  seed: [0, 1]\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_command(p, out, err), kExitOk) << err.str();
+  const auto table = out.str();
+  EXPECT_NE(table.find("best val_acc (mean ± std)"), std::string::npos) << table;
+  EXPECT_NE(table.find("comet"), std::string::npos);
+  EXPECT_NE(err.str().find("epoch   2/2"), std::string::npos) << err.str();
+
+  std::ostringstream listing;
+  EXPECT_EQ(ls_trials_command({p.db, std::string("mini"), OutputFormat::json}, listing), kExitOk);
+  auto rows = nlohmann::json::parse(listing.str());
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["status"], "done");
+    EXPECT_EQ(row["epochs"], 2);
+    EXPECT_EQ(row["sweep"], "mini");
+    EXPECT_EQ(row["width"], 16);
+    EXPECT_DOUBLE_EQ(row["p_k"].get<double>(), 0.5);
+    EXPECT_GE(row["best_val_acc"].get<double>(), row["final_val_acc"].get<double>());
+  }
+
+  // Run again: everything is done, nothing runs, nothing is duplicated.
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_command(p, out2, err2), kExitOk);
+  EXPECT_NE(err2.str().find("4 already done"), std::string::npos) << err2.str();
+  auto store = results::ResultStore::open_read_only(p.db);
+  for (const auto& row : store.list_trials("mini")) EXPECT_EQ(store.curve(row.id).size(), 10u);
+}
+
+TEST_F(RunCommandTest, BadSweepIsExitTwoWithLocationAndNoDatabase) {
+  auto p = params("name: bad\ndataset: mnist\nepochs: 2\nlr: 0.01\nwidth: 8\nmodel: comet\np_k: 1.5\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput);
+  EXPECT_NE(err.str().find("sweep.yaml:7:6"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("p_k"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(p.db));
+}
+
+TEST_F(RunCommandTest, MissingDataIsExitTwoAndNoDatabase) {
+  auto p = params("name: nodata\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 8\nmodel: comet\n");
+  p.data_root = dir_ / "nowhere";
+  std::ostringstream out, err;
+  EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput);
+  EXPECT_NE(err.str().find("train-images-idx3-ubyte"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(p.db));
+}
+
+TEST_F(RunCommandTest, UnusableDeviceIsExitTwo) {
+  auto p = params("name: dev\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 8\nmodel: comet\n");
+  p.device = "cuda:7";
+  std::ostringstream out, err;
+  EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput);
+  EXPECT_NE(err.str().find("cuda:7"), std::string::npos) << err.str();
+}
+
+TEST_F(RunCommandTest, DivergedTrialMakesExitOne) {
+  auto p = params(
+      "name: boom\ndataset: mnist\nepochs: 2\nlr: 1.0e+30\nwidth: 16\nmodel: standard\n"
+      "activation: relu\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_command(p, out, err), kExitTrialsFailed) << err.str();
+  EXPECT_NE(err.str().find("DIVERGED"), std::string::npos) << err.str();
+}
+
+TEST_F(RunCommandTest, LsOnMissingDatabaseIsAStorageError) {
+  std::ostringstream out, err;
+  EXPECT_EQ(run_guarded([&] { return ls_trials_command({dir_ / "none.db", {}, OutputFormat::table}, out); },
+                        err),
+            kExitStorage);
+  EXPECT_NE(err.str().find("none.db"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
+}
+
+}  // namespace
+}  // namespace comet::cli
