@@ -1,9 +1,9 @@
 #include "comet/cli/app.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 #include <iostream>
 
 #include "comet/cli/commands.h"
@@ -37,8 +37,9 @@ const std::map<std::string, OutputFormat> kFormats = {
 }  // namespace
 
 int run_app(int argc, char** argv) {
-  CLI::App app{"comet: sweeps of COMET (fixed random routing + k-WTA cap) and its baselines:\n"
-               "YAML sweep in, trials trained with LibTorch, curves in SQLite, tables out."};
+  CLI::App app{
+      "comet: sweeps of COMET (fixed random routing + k-WTA cap) and its baselines:\n"
+      "YAML sweep in, trials trained with LibTorch, curves in SQLite, tables out."};
   app.name("comet");
   app.set_version_flag("--version", fmt::format("comet {} with LibTorch {}", version_string(),
                                                 engine::torch_version()));
@@ -48,7 +49,8 @@ int run_app(int argc, char** argv) {
       "error.\nRun `comet COMMAND --help` for a command's options.");
 
   RunParams run;
-  auto* run_cmd = app.add_subcommand("run", "Run a sweep: every trial not yet done in the database");
+  auto* run_cmd =
+      app.add_subcommand("run", "Run a sweep: every trial not yet done in the database");
   run_cmd->add_option("sweep", run.sweep_file, "The sweep file (YAML)")->required();
   run_cmd->add_option("--db", run.db, "Results database (created if missing)")
       ->capture_default_str();
@@ -57,8 +59,10 @@ int run_app(int argc, char** argv) {
   run_cmd->add_option("--data-root", run.data_root,
                       "Folder of the datasets (default: $COMET_DATA, else "
                       "$XDG_CACHE_HOME/comet/data or ~/.cache/comet/data)");
-  run_cmd->add_option("--threads", run.threads, "Torch intra-op threads per trial; 1 was measured fastest for batch-32 MLPs "
-                      "(see docs/performance.md), 0 means every usable core")
+  run_cmd
+      ->add_option("--threads", run.threads,
+                   "Torch intra-op threads per trial; 1 was measured fastest for batch-32 MLPs "
+                   "(see docs/performance.md), 0 means every usable core")
       ->capture_default_str();
   run_cmd->add_flag("--rerun-failed", run.rerun_failed,
                     "Run failed or diverged trials again (done trials never rerun)");

@@ -13,9 +13,7 @@ Cell config_cell(const sweeps::TrialConfig& config, const std::string& key) {
   return std::visit([](const auto& v) -> Cell { return v; }, config.at(key));
 }
 
-Cell optional_cell(const std::optional<double>& v) {
-  return v ? Cell(*v) : Cell(std::monostate{});
-}
+Cell optional_cell(const std::optional<double>& v) { return v ? Cell(*v) : Cell(std::monostate{}); }
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;

@@ -26,9 +26,10 @@ ProgressPrinter::ProgressPrinter(std::ostream& out, bool terminal, std::vector<s
 std::string ProgressPrinter::prefix() const {
   if (terminal_) return "";
   const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z ", fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
-                     ms.count());
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z ",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms.count());
 }
 
 std::string ProgressPrinter::describe(const sweeps::TrialSpec& trial) const {
@@ -54,16 +55,18 @@ void ProgressPrinter::trial_started(int index, int total, const sweeps::TrialSpe
        << "\n";
 }
 
-void ProgressPrinter::epoch_finished(const sweeps::TrialSpec& trial, const engine::EpochMetrics& m) {
+void ProgressPrinter::epoch_finished(const sweeps::TrialSpec& trial,
+                                     const engine::EpochMetrics& m) {
   ++epochs_seen_;
   epoch_seconds_ += m.seconds;
   const double eta = epoch_seconds_ / static_cast<double>(epochs_seen_) *
                      static_cast<double>(std::max(0L, total_epochs_ - epochs_seen_));
   out_ << prefix()
-       << fmt::format("    epoch {:>3}/{}  train_loss {:.4f}  train_acc {:.4f}  val_loss {:.4f}  "
-                      "val_acc {:.4f}  {:.1f}s  ETA {}",
-                      m.epoch, trial.config.integer("epochs"), m.train_loss, m.train_acc,
-                      m.val_loss, m.val_acc, m.seconds, format_duration(eta))
+       << fmt::format(
+              "    epoch {:>3}/{}  train_loss {:.4f}  train_acc {:.4f}  val_loss {:.4f}  "
+              "val_acc {:.4f}  {:.1f}s  ETA {}",
+              m.epoch, trial.config.integer("epochs"), m.train_loss, m.train_acc, m.val_loss,
+              m.val_acc, m.seconds, format_duration(eta))
        << "\n";
   out_.flush();
 }
@@ -71,7 +74,8 @@ void ProgressPrinter::epoch_finished(const sweeps::TrialSpec& trial, const engin
 void ProgressPrinter::trial_finished(const sweeps::TrialSpec& trial,
                                      const engine::TrialResult& result) {
   switch (result.outcome) {
-    case engine::TrialOutcome::done: return;
+    case engine::TrialOutcome::done:
+      return;
     case engine::TrialOutcome::diverged:
       out_ << prefix() << "    DIVERGED " << trial.id << ": " << result.error << "\n";
       break;

@@ -2,13 +2,14 @@
 
 #include <ostream>
 
+#include "progress_printer.h"
+
 #include "comet/cli/commands.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/usage_error.h"
 #include "comet/engine/runtime_info.h"
 #include "comet/engine/sweep_runner.h"
 #include "comet/results/seed_summary.h"
-#include "progress_printer.h"
 
 namespace comet::cli {
 
@@ -16,7 +17,8 @@ namespace {
 
 // Rows: every grid axis but the seed; cells: best validation accuracy over epochs, mean ± std
 // over seeds, and how many seeds have a value.
-Table seed_table(const std::vector<results::SeedCell>& cells, const std::vector<std::string>& axes) {
+Table seed_table(const std::vector<results::SeedCell>& cells,
+                 const std::vector<std::string>& axes) {
   Table table;
   for (const auto& axis : axes) table.columns.push_back({axis});
   table.columns.push_back({"best val_acc (mean ± std)"});
@@ -61,9 +63,9 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   }
   std::vector<std::string> axes;
   for (const auto& axis : spec.grid) axes.push_back(axis.key);
-  err << fmt::format("comet: sweep '{}': {} trials ({} already done), device {}, {} threads, db {}\n",
-                     spec.name, trials.size(), already_done, params.device, threads,
-                     params.db.string());
+  err << fmt::format(
+      "comet: sweep '{}': {} trials ({} already done), device {}, {} threads, db {}\n", spec.name,
+      trials.size(), already_done, params.device, threads, params.db.string());
   ProgressPrinter progress(err, params.progress_is_terminal, axes, epochs_to_run);
   const auto summary = runner.run(trials, store, progress);
 
@@ -78,17 +80,18 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
 
   int ended_badly = 0;
   for (const auto& row : rows) {
-    ended_badly += row.status == results::TrialStatus::failed ||
-                   row.status == results::TrialStatus::diverged;
+    ended_badly +=
+        row.status == results::TrialStatus::failed || row.status == results::TrialStatus::diverged;
   }
   err << fmt::format(
       "comet: {} trials: {} ran ({} done, {} failed, {} diverged), {} skipped; results in {}\n",
-      summary.total, summary.done + summary.failed + summary.diverged, summary.done,
-      summary.failed, summary.diverged, summary.skipped, params.db.string());
+      summary.total, summary.done + summary.failed + summary.diverged, summary.done, summary.failed,
+      summary.diverged, summary.skipped, params.db.string());
   if (ended_badly > 0) {
-    err << fmt::format("comet: {} trial(s) of this sweep ended failed or diverged; see "
-                       "`comet ls trials --sweep {} --db {}`; rerun them with --rerun-failed\n",
-                       ended_badly, spec.name, params.db.string());
+    err << fmt::format(
+        "comet: {} trial(s) of this sweep ended failed or diverged; see "
+        "`comet ls trials --sweep {} --db {}`; rerun them with --rerun-failed\n",
+        ended_badly, spec.name, params.db.string());
     return kExitTrialsFailed;
   }
   return kExitOk;

@@ -122,9 +122,15 @@ void print_json(const Table& t, std::ostream& out) {
 
 void print_table(const Table& table, OutputFormat format, std::ostream& out) {
   switch (format) {
-    case OutputFormat::table: print_aligned(table, out); break;
-    case OutputFormat::csv: print_csv(table, out); break;
-    case OutputFormat::json: print_json(table, out); break;
+    case OutputFormat::table:
+      print_aligned(table, out);
+      break;
+    case OutputFormat::csv:
+      print_csv(table, out);
+      break;
+    case OutputFormat::json:
+      print_json(table, out);
+      break;
   }
 }
 

@@ -1,8 +1,8 @@
 #include "comet/datasets/dataset.h"
 
-#include <torch/torch.h>
-
 #include <cstdlib>
+
+#include <torch/torch.h>
 
 namespace comet::datasets {
 

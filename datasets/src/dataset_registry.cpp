@@ -1,7 +1,8 @@
 #include <torch/torch.h>
 
-#include "comet/datasets/dataset.h"
 #include "mnist_family.h"
+
+#include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
 
@@ -20,8 +21,8 @@ std::shared_ptr<const Dataset> load_dataset(const DatasetRequest& request) {
       return load_mnist_family(request);
     }
   } catch (const c10::Error& e) {
-    throw DatasetError("cannot place dataset '" + request.name + "' on device '" +
-                       request.device + "': " + e.what_without_backtrace());
+    throw DatasetError("cannot place dataset '" + request.name + "' on device '" + request.device +
+                       "': " + e.what_without_backtrace());
   }
   std::string allowed;
   for (const auto& n : dataset_names()) allowed += (allowed.empty() ? "" : ", ") + n;

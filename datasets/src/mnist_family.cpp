@@ -1,8 +1,8 @@
 #include "mnist_family.h"
 
-#include <torch/torch.h>
-
 #include <algorithm>
+
+#include <torch/torch.h>
 
 #include "idx_reader.h"
 #include "train_val_split.h"
@@ -72,10 +72,11 @@ std::shared_ptr<const Dataset> load_mnist_family(const DatasetRequest& request) 
   std::vector<std::filesystem::path> dirs{root / request.name, root / dashed};
   dirs.insert(dirs.end(), facts.system_dirs.begin(), facts.system_dirs.end());
 
-  DatasetInfo info{request.name, Task::classification, 0, 10, 1.0 / 255.0, facts.mean,
-                   facts.stddev, {}};
-  info.files = {find_file(dirs, "train-images-idx3-ubyte"), find_file(dirs, "train-labels-idx1-ubyte"),
-                find_file(dirs, "t10k-images-idx3-ubyte"), find_file(dirs, "t10k-labels-idx1-ubyte")};
+  DatasetInfo info{request.name, Task::classification, 0, 10, 1.0 / 255.0,
+                   facts.mean,   facts.stddev,         {}};
+  info.files = {
+      find_file(dirs, "train-images-idx3-ubyte"), find_file(dirs, "train-labels-idx1-ubyte"),
+      find_file(dirs, "t10k-images-idx3-ubyte"), find_file(dirs, "t10k-labels-idx1-ubyte")};
   auto [train_x, train_y] = read_pair(info.files[0], info.files[1]);
   auto [test_x, test_y] = read_pair(info.files[2], info.files[3]);
   if (train_x.size(1) != test_x.size(1)) {
@@ -98,7 +99,8 @@ std::shared_ptr<const Dataset> load_mnist_family(const DatasetRequest& request) 
   auto val_ids = index_tensor(parts.validation);
   auto test_ids = torch::arange(n_train, n_train + test_x.size(0), torch::kInt64);
   return std::make_shared<Dataset>(
-      info, make_split(train_x.index_select(0, train_ids), train_y.index_select(0, train_ids), train_ids),
+      info,
+      make_split(train_x.index_select(0, train_ids), train_y.index_select(0, train_ids), train_ids),
       make_split(train_x.index_select(0, val_ids), train_y.index_select(0, val_ids), val_ids),
       make_split(test_x, test_y, test_ids));
 }

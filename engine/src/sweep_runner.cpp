@@ -37,9 +37,12 @@ class StoreObserver : public TrialObserver {
 
 results::TrialStatus status_of(TrialOutcome outcome) {
   switch (outcome) {
-    case TrialOutcome::done: return results::TrialStatus::done;
-    case TrialOutcome::diverged: return results::TrialStatus::diverged;
-    case TrialOutcome::failed: return results::TrialStatus::failed;
+    case TrialOutcome::done:
+      return results::TrialStatus::done;
+    case TrialOutcome::diverged:
+      return results::TrialStatus::diverged;
+    case TrialOutcome::failed:
+      return results::TrialStatus::failed;
   }
   return results::TrialStatus::failed;
 }
@@ -93,9 +96,15 @@ RunSummary SweepRunner::run(const std::vector<sweeps::TrialSpec>& trials,
     }
     store.finish_attempt(attempt, status_of(result.outcome), result.error);
     switch (result.outcome) {
-      case TrialOutcome::done: ++summary.done; break;
-      case TrialOutcome::failed: ++summary.failed; break;
-      case TrialOutcome::diverged: ++summary.diverged; break;
+      case TrialOutcome::done:
+        ++summary.done;
+        break;
+      case TrialOutcome::failed:
+        ++summary.failed;
+        break;
+      case TrialOutcome::diverged:
+        ++summary.diverged;
+        break;
     }
     reporter.trial_finished(*trial, result);
   }

@@ -1,14 +1,15 @@
 #include "comet/engine/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <chrono>
 #include <cmath>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "optimizer_factory.h"
 
 #include "comet/datasets/dataset.h"
 #include "comet/models/network.h"
 #include "comet/models/seed_stream.h"
-#include "optimizer_factory.h"
 
 namespace comet::engine {
 
@@ -86,8 +87,8 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   observer.on_model_built(net->trainable_parameter_count());
 
   // The data order is drawn on the CPU so that a seed shuffles identically on every device.
-  auto order_gen = at::detail::createCPUGenerator(
-      models::derive_seed(seed, models::SeedStream::data_order));
+  auto order_gen =
+      at::detail::createCPUGenerator(models::derive_seed(seed, models::SeedStream::data_order));
   const auto& train = data->train();
   const auto n = train.size();
   const auto batch = c.integer("batch_size");
@@ -120,8 +121,8 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     m.train_acc = static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n);
     if (!std::isfinite(m.train_loss)) {
       result.outcome = TrialOutcome::diverged;
-      result.error = "training loss is " + std::to_string(m.train_loss) + " in epoch " +
-                     std::to_string(epoch);
+      result.error =
+          "training loss is " + std::to_string(m.train_loss) + " in epoch " + std::to_string(epoch);
       return result;
     }
     const auto val = evaluate(*net, *data, data->validation(), eval_batch);

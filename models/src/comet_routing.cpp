@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "cap_mask.h"
+
 #include "comet/models/network.h"
 
 namespace comet::models {

@@ -1,11 +1,12 @@
+#include <cmath>
+
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <cmath>
+#include "comet_routing.h"
+#include "masked_mlp.h"
 
 #include "comet/models/network.h"
 #include "comet/models/seed_stream.h"
-#include "comet_routing.h"
-#include "masked_mlp.h"
 
 namespace comet::models {
 
@@ -19,8 +20,8 @@ const std::vector<std::string>& model_names() {
 }
 
 const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> names = {"tanh", "relu",  "softplus", "gelu",       "silu",
-                                                 "mish", "elu",   "selu",     "leaky_relu", "sigmoid"};
+  static const std::vector<std::string> names = {
+      "tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu", "sigmoid"};
   return names;
 }
 
@@ -75,8 +76,10 @@ std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::st
   std::vector<std::int64_t> hidden_dims(dims);  // input + hidden widths: the routing net's shape
   dims.push_back(config.output_dim);
 
-  auto backbone_gen = at::detail::createCPUGenerator(derive_seed(config.seed, SeedStream::backbone_init));
-  auto routing_gen = at::detail::createCPUGenerator(derive_seed(config.seed, SeedStream::routing_init));
+  auto backbone_gen =
+      at::detail::createCPUGenerator(derive_seed(config.seed, SeedStream::backbone_init));
+  auto routing_gen =
+      at::detail::createCPUGenerator(derive_seed(config.seed, SeedStream::routing_init));
 
   std::shared_ptr<MaskPolicy> policy;
   if (config.model == "comet") {
@@ -93,7 +96,8 @@ std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::st
   try {
     module->to(torch::Device(device));
   } catch (const c10::Error& e) {
-    throw ModelError("cannot place the model on device '" + device + "': " + e.what_without_backtrace());
+    throw ModelError("cannot place the model on device '" + device +
+                     "': " + e.what_without_backtrace());
   }
   return std::make_unique<MlpNetwork>(config, std::move(module));
 }

@@ -1,16 +1,16 @@
 // End-to-end tests of the `comet` binary: exit codes, messages, files.
 
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "comet/results/result_store.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
 #include "test_paths.h"
+
+#include "comet/results/result_store.h"
 
 namespace comet::cli {
 namespace {
@@ -56,7 +56,8 @@ TEST(CometBinary, VersionAndHelp) {
   }
   auto rh = comet(dir, "run --help");
   EXPECT_EQ(rh.exit_code, 0);
-  for (const char* word : {"--db", "--device", "--data-root", "--threads", "p_k", "width", "seed"}) {
+  for (const char* word :
+       {"--db", "--device", "--data-root", "--threads", "p_k", "width", "seed"}) {
     EXPECT_NE(rh.out.find(word), std::string::npos) << word << " missing in\n" << rh.out;
   }
 }
@@ -79,7 +80,8 @@ TEST(CometBinary, YamlSyntaxErrorNamesLineAndColumnAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("broken.yaml:"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "comet.db"));
-  std::ofstream(dir / "typo.yaml") << "name: x\ndataset: mnist\nepochs: 1\nlr: 0.1\nwidht: 8\nmodel: comet\n";
+  std::ofstream(dir / "typo.yaml")
+      << "name: x\ndataset: mnist\nepochs: 1\nlr: 0.1\nwidht: 8\nmodel: comet\n";
   auto t = comet(dir, "run typo.yaml");
   EXPECT_EQ(t.exit_code, 2);
   EXPECT_NE(t.err.find("typo.yaml:5:1"), std::string::npos) << t.err;
@@ -89,9 +91,10 @@ TEST(CometBinary, YamlSyntaxErrorNamesLineAndColumnAndWritesNothing) {
 TEST(CometBinary, SameSweepTwiceGivesBitwiseIdenticalCurves) {
   TempDir dir;
   testing::write_mnist_fixture(dir / "data" / "mnist", 300, 30);
-  std::ofstream(dir / "s.yaml") << "name: det\ndataset: mnist\nepochs: 2\nlr: 0.01\nbatch_size: 16\n"
-                                   "grid:\n  model: [comet, standard]\n  width: [24]\n  p_k: [0.25]\n"
-                                   "  seed: [0, 1]\n";
+  std::ofstream(dir / "s.yaml")
+      << "name: det\ndataset: mnist\nepochs: 2\nlr: 0.01\nbatch_size: 16\n"
+         "grid:\n  model: [comet, standard]\n  width: [24]\n  p_k: [0.25]\n"
+         "  seed: [0, 1]\n";
   for (const char* db : {"a.db", "b.db"}) {
     auto r = comet(dir, std::string("run s.yaml --threads 2 --data-root data --db ") + db);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -110,7 +113,8 @@ TEST(CometBinary, SameSweepTwiceGivesBitwiseIdenticalCurves) {
     ASSERT_EQ(ca.size(), cb.size());
     for (std::size_t k = 0; k < ca.size(); ++k) {
       if (ca[k].split == "epoch") continue;  // wall seconds differ, of course
-      EXPECT_EQ(ca[k].value, cb[k].value) << rows_a[i].id << " " << ca[k].split << "/" << ca[k].name;
+      EXPECT_EQ(ca[k].value, cb[k].value)
+          << rows_a[i].id << " " << ca[k].split << "/" << ca[k].name;
       ++compared;
     }
   }

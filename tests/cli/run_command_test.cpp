@@ -6,12 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "idx_fixture.h"
+#include "temp_dir.h"
+
 #include "comet/cli/commands.h"
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/results/result_store.h"
-#include "idx_fixture.h"
-#include "temp_dir.h"
 
 namespace comet::cli {
 namespace {
@@ -70,7 +71,8 @@ TEST_F(RunCommandTest, RunsTheGridPrintsTheSeedTableAndListsTrials) {
 }
 
 TEST_F(RunCommandTest, BadSweepIsExitTwoWithLocationAndNoDatabase) {
-  auto p = params("name: bad\ndataset: mnist\nepochs: 2\nlr: 0.01\nwidth: 8\nmodel: comet\np_k: 1.5\n");
+  auto p =
+      params("name: bad\ndataset: mnist\nepochs: 2\nlr: 0.01\nwidth: 8\nmodel: comet\np_k: 1.5\n");
   std::ostringstream out, err;
   EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput);
   EXPECT_NE(err.str().find("sweep.yaml:7:6"), std::string::npos) << err.str();
@@ -106,8 +108,11 @@ TEST_F(RunCommandTest, DivergedTrialMakesExitOne) {
 
 TEST_F(RunCommandTest, LsOnMissingDatabaseIsAStorageError) {
   std::ostringstream out, err;
-  EXPECT_EQ(run_guarded([&] { return ls_trials_command({dir_ / "none.db", {}, OutputFormat::table}, out); },
-                        err),
+  EXPECT_EQ(run_guarded(
+                [&] {
+                  return ls_trials_command({dir_ / "none.db", {}, OutputFormat::table}, out);
+                },
+                err),
             kExitStorage);
   EXPECT_NE(err.str().find("none.db"), std::string::npos) << err.str();
   EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));

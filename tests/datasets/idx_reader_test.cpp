@@ -5,9 +5,10 @@
 
 #include <fstream>
 
-#include "comet/datasets/dataset.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
+
+#include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
 namespace {

@@ -4,9 +4,10 @@
 
 #include <torch/torch.h>
 
-#include "comet/datasets/dataset.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
+
+#include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
 namespace {
@@ -58,7 +59,8 @@ TEST(MnistFamily, MissingFilesAndBadLabelsAreNamed) {
     EXPECT_NE(std::string(e.what()).find("train-images-idx3-ubyte"), std::string::npos) << e.what();
   }
   testing::write_mnist_fixture(root / "mnist", 30, 10);
-  testing::write_idx(root / "mnist" / "t10k-labels-idx1-ubyte", {10}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 12});
+  testing::write_idx(root / "mnist" / "t10k-labels-idx1-ubyte", {10},
+                     {0, 1, 2, 3, 4, 5, 6, 7, 8, 12});
   try {
     load_dataset({"mnist", root.path(), 0.2, 0, "cpu"});
     FAIL();
@@ -90,7 +92,8 @@ TEST(MnistFamily, DebianFashionMnistLoadsInUnderASecond) {
   TempDir empty_root;
   const auto t0 = std::chrono::steady_clock::now();
   auto data = load_dataset({"fashion_mnist", empty_root.path(), 0.2, 0, "cpu"});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(data->train().size(), 48000);
   EXPECT_EQ(data->validation().size(), 12000);
   EXPECT_EQ(data->test().size(), 10000);

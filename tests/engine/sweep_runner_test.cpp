@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "comet/engine/runtime_info.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
+
+#include "comet/engine/runtime_info.h"
 
 namespace comet::engine {
 namespace {

@@ -2,11 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "idx_fixture.h"
+#include "temp_dir.h"
+
 #include "comet/engine/runtime_info.h"
 #include "comet/models/network.h"
 #include "comet/sweeps/sweep_spec.h"
-#include "idx_fixture.h"
-#include "temp_dir.h"
 
 namespace comet::engine {
 namespace {
@@ -100,7 +101,8 @@ TEST_F(TrainerTest, NonFiniteLossEndsTheTrialAsDiverged) {
 }
 
 TEST_F(TrainerTest, LoadDatasetsReportsMissingFilesUpFront) {
-  auto trials = trials_of("name: t\ndataset: fashion_mnist\nepochs: 1\nlr: 0.1\nwidth: 8\nmodel: comet\n");
+  auto trials =
+      trials_of("name: t\ndataset: fashion_mnist\nepochs: 1\nlr: 0.1\nwidth: 8\nmodel: comet\n");
   TempDir empty;
   Trainer trainer(TrainerOptions{"cpu", empty.path()});
   // Debian's copy is the fallback for fashion_mnist; only a machine without it fails here.

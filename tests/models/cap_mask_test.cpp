@@ -19,13 +19,16 @@ TEST(CapMask, KeepsExactlyKLargestPerRow) {
 }
 
 TEST(CapMask, TiesGoToTheLowerIndex) {
-  auto v = torch::tensor({{1.0f, 3.0f, 3.0f, 2.0f}, {5.0f, 5.0f, 5.0f, 5.0f}, {0.0f, 2.0f, 2.0f, 2.0f}});
+  auto v =
+      torch::tensor({{1.0f, 3.0f, 3.0f, 2.0f}, {5.0f, 5.0f, 5.0f, 5.0f}, {0.0f, 2.0f, 2.0f, 2.0f}});
   auto m = cap_mask(v, 2);
-  auto expected = torch::tensor({{0.0f, 1.0f, 1.0f, 0.0f}, {1.0f, 1.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 1.0f, 0.0f}});
+  auto expected =
+      torch::tensor({{0.0f, 1.0f, 1.0f, 0.0f}, {1.0f, 1.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 1.0f, 0.0f}});
   EXPECT_TRUE(torch::equal(m, expected)) << m;
   auto m1 = cap_mask(v, 1);
-  EXPECT_TRUE(torch::equal(m1, torch::tensor({{0.0f, 1.0f, 0.0f, 0.0f}, {1.0f, 0.0f, 0.0f, 0.0f},
-                                              {0.0f, 1.0f, 0.0f, 0.0f}})));
+  EXPECT_TRUE(torch::equal(
+      m1, torch::tensor(
+              {{0.0f, 1.0f, 0.0f, 0.0f}, {1.0f, 0.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 0.0f, 0.0f}})));
 }
 
 TEST(CapMask, KeepsDtypeAndRejectsBadK) {

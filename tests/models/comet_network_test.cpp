@@ -1,12 +1,14 @@
 // The mathematics of COMET (eqs. 3-8) and of the plain MLP, checked on values.
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "cap_mask.h"
-#include "comet/models/network.h"
 #include "comet_routing.h"
 #include "masked_mlp.h"
+
+#include "comet/models/network.h"
 
 namespace comet::models {
 namespace {
@@ -44,7 +46,8 @@ TEST(CometNetwork, ForwardFollowsEquationsFourToEight) {
   auto backbone_gen = at::detail::createCPUGenerator(1);
   auto routing_gen = at::detail::createCPUGenerator(2);
   const std::vector<std::int64_t> dims{6, 8, 8, 3};
-  auto routing = std::make_shared<CometRouting>(std::vector<std::int64_t>{6, 8, 8}, 0.5, routing_gen);
+  auto routing =
+      std::make_shared<CometRouting>(std::vector<std::int64_t>{6, 8, 8}, 0.5, routing_gen);
   MaskedMlp net(dims, make_activation("tanh"), routing, backbone_gen);
   auto x = torch::randn({4, 6});
   auto out = net.forward(x, torch::arange(4));
@@ -78,7 +81,8 @@ TEST(CometNetwork, SameInputSameMaskWhateverTheBatch) {
 TEST(CometNetwork, RoutingIsFixedAndMaskedUnitsGetNoGradient) {
   auto backbone_gen = at::detail::createCPUGenerator(3);
   auto routing_gen = at::detail::createCPUGenerator(4);
-  auto routing = std::make_shared<CometRouting>(std::vector<std::int64_t>{10, 12, 12}, 0.25, routing_gen);
+  auto routing =
+      std::make_shared<CometRouting>(std::vector<std::int64_t>{10, 12, 12}, 0.25, routing_gen);
   MaskedMlp net({10, 12, 12, 4}, make_activation("softplus"), routing, backbone_gen);
   const auto v0 = routing->routing_weight(0).clone();
   const auto v1 = routing->routing_weight(1).clone();
@@ -115,7 +119,8 @@ TEST(CometNetwork, TrainableParameterCountsAreClosedForm) {
   // 20 -> 30 -> 30 -> 30 -> 5 with biases; the routing network adds nothing trainable.
   const std::int64_t expected = (20 * 30 + 30) + 2 * (30 * 30 + 30) + (30 * 5 + 5);
   EXPECT_EQ(make_network(small_config("comet", 0.5), "cpu")->trainable_parameter_count(), expected);
-  EXPECT_EQ(make_network(small_config("standard", 0.5), "cpu")->trainable_parameter_count(), expected);
+  EXPECT_EQ(make_network(small_config("standard", 0.5), "cpu")->trainable_parameter_count(),
+            expected);
 }
 
 TEST(CometNetwork, SeedDecidesTheInitialWeights) {

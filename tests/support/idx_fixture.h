@@ -20,7 +20,8 @@ inline void write_idx(const std::filesystem::path& path, const std::vector<std::
   std::ofstream out(path, std::ios::binary);
   out.put(0).put(0).put(0x08).put(static_cast<char>(shape.size()));
   for (auto d : shape) write_be32(out, d);
-  out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size()));
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size()));
 }
 
 // Pixel value of example `index` of class `label`: a bright band at rows 2*label..2*label+2
@@ -30,8 +31,9 @@ inline std::uint8_t fixture_pixel(std::uint32_t index, std::uint32_t label, std:
   std::uint32_t h = (index * 2654435761u) ^ (pixel * 40503u);
   h ^= h >> 13;
   const auto speckle = static_cast<std::uint8_t>(h % 60);
-  return (row >= 2 * label + 2 && row < 2 * label + 5) ? static_cast<std::uint8_t>(180 + speckle % 70)
-                                                       : speckle;
+  return (row >= 2 * label + 2 && row < 2 * label + 5)
+             ? static_cast<std::uint8_t>(180 + speckle % 70)
+             : speckle;
 }
 
 // <dir>/{train,t10k}-{images-idx3,labels-idx1}-ubyte with n_train and n_test 28x28 examples,

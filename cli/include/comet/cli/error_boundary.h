@@ -1,7 +1,7 @@
 #pragma once
 // The one place where exceptions become messages and exit codes (docs/errors.md):
-//   cli::UsageError, sweeps::SweepError, datasets::DatasetError, models::ModelError -> 2 (bad input)
-//   results::StoreError -> 3 (storage), anything else -> 3 (internal).
+//   cli::UsageError, sweeps::SweepError, datasets::DatasetError, models::ModelError -> 2 (bad
+//   input) results::StoreError -> 3 (storage), anything else -> 3 (internal).
 
 #include <functional>
 #include <iosfwd>

@@ -11,7 +11,7 @@
 namespace comet::engine {
 
 struct EpochMetrics {
-  int epoch = 0;  // 1-based
+  int epoch = 0;                         // 1-based
   double train_loss = 0, train_acc = 0;  // means over the epoch's training examples
   double val_loss = 0, val_acc = 0;      // on the validation split, evaluation mode
   double seconds = 0;                    // wall time of the epoch, evaluation included

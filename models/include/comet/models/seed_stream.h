@@ -16,8 +16,8 @@ enum class SeedStream : std::uint64_t {
 
 // splitmix64 finaliser over (seed, stream): well-mixed, platform-independent.
 constexpr std::uint64_t derive_seed(std::uint64_t trial_seed, SeedStream stream) {
-  std::uint64_t z = trial_seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(stream) *
-                                                             0xD1B54A32D192ED03ULL;
+  std::uint64_t z = trial_seed * 0x9E3779B97F4A7C15ULL +
+                    static_cast<std::uint64_t>(stream) * 0xD1B54A32D192ED03ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);

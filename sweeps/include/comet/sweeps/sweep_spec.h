@@ -20,9 +20,9 @@ struct GridAxis {
 
 struct SweepSpec {
   std::string name;
-  std::string source_path;  // as given by the user
-  std::string source_text;  // the YAML as read, stored with the sweep
-  TrialConfig fixed;        // every non-grid key, defaults resolved
+  std::string source_path;     // as given by the user
+  std::string source_text;     // the YAML as read, stored with the sweep
+  TrialConfig fixed;           // every non-grid key, defaults resolved
   std::vector<GridAxis> grid;  // in expansion order (see expand_trials)
 };
 
