@@ -17,15 +17,23 @@ namespace comet::cli {
 
 namespace {
 
+// "default: 32", "default: p_k" (the trial's value of that key) or "required".
+std::string sweep_key_default(const sweeps::ParamDef& def) {
+  if (def.default_value) return "default: " + sweeps::to_display(*def.default_value);
+  if (!def.default_from.empty()) return "default: " + def.default_from;
+  return "required";
+}
+
 // The keys a sweep file may set, for `comet run --help`.
 std::string sweep_keys_help() {
   std::string text = "Sweep file keys (top level, or as lists under grid:):\n";
   text += "  name                 the sweep's name (required; letters, digits, _ . -)\n";
   for (const auto& def : sweeps::param_schema()) {
-    const auto default_text =
-        def.default_value ? "default " + sweeps::to_display(*def.default_value) : "required";
-    text += fmt::format("  {:<20} {}; {} ({})\n", def.name, def.help, def.describe_allowed(),
-                        default_text);
+    text += fmt::format("  {:<20} {}; {} ({})", def.name, def.help, def.describe_allowed(),
+                        sweep_key_default(def));
+    // A scoped key is left out of the trials it does not apply to.
+    if (def.scope) text += " (" + def.describe_scope() + ")";
+    text += "\n";
   }
   text += "See docs/commands/run.md.";
   return text;

@@ -1,5 +1,5 @@
 // The table of sweep keys. To add a key, add one entry here; the parser, the checks and
-// `comet run --help` pick it up from this table.
+// `comet run --help` pick it up from this table (and list it in docs/commands/run.md).
 
 #include "comet/sweeps/param_schema.h"
 
@@ -59,33 +59,82 @@ ParamDef choice_key(std::string name, std::vector<std::string> choices,
   return def;
 }
 
+// `def`, applying only to trials whose `key` has one of `values`.
+ParamDef scoped(ParamDef def, std::string key, std::vector<std::string> values) {
+  def.scope = ParamScope{.key = std::move(key), .values = std::move(values)};
+  return def;
+}
+
+// `def`, whose default is the trial's value of `key`.
+ParamDef defaulting_to(ParamDef def, std::string key) {
+  def.default_from = std::move(key);
+  return def;
+}
+
+// Every default here is part of the trial ids (trial_id leaves out keys at their default):
+// never change one; add a new choice and keep the default (CONTRIBUTING.md, "Sweep keys").
 std::vector<ParamDef> make_schema() {
   constexpr auto required = std::nullopt;
   return {
       choice_key("dataset", {"fashion_mnist", "mnist"}, required,
                  "dataset to train and evaluate on"),
-      choice_key("model", {"comet", "standard"}, required,
-                 "comet (fixed random routing + k-winner-take-all cap) or standard (no routing, "
-                 "no cap)"),
+      choice_key("model",
+                 {"comet", "standard", "smaller", "dropout", "topk", "moe", "moe_fixed",
+                  "layerwise", "bernoulli", "example_tied", "l1"},
+                 required, "one of the MLP family; see docs/models.md"),
       integer_key("epochs", {.min = 1}, required, "passes over the training set"),
       integer_key("batch_size", {.min = 1}, 32, "training examples per optimizer step"),
       choice_key("optimizer", {"sgd", "sgd_momentum", "adam", "adamw"}, "sgd",
                  "optimizer of the training loss"),
       real_key("lr", {.min = 0, .min_exclusive = true}, required, "learning rate"),
       real_key("weight_decay", {.min = 0}, 0.0, "weight decay coefficient of the optimizer"),
+      choice_key("schedule", {"constant", "cosine", "warmup_cosine"}, "constant",
+                 "learning-rate schedule over all training steps"),
+      real_key("grad_clip", {.min = 0}, 0.0, "gradient clipping threshold; 0 turns clipping off"),
+      choice_key("grad_clip_mode", {"norm", "value"}, "norm",
+                 "clip the global L2 norm of the gradients, or each gradient value"),
       choice_key("activation",
                  {"tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu",
                   "sigmoid"},
                  "softplus", "activation of the hidden layers"),
+      choice_key("norm", {"none", "batch", "layer"}, "none",
+                 "normalisation of each hidden layer's pre-activation"),
       integer_key("depth", {.min = 2}, 4, "linear layers, the output layer included"),
       integer_key("width", {.min = 1}, required, "hidden units per hidden layer"),
       real_key("p_k", {.min = 0, .max = 1, .min_exclusive = true}, 1.0,
                "fraction of hidden units kept per layer: k = floor(p_k * width)"),
+      choice_key("task", {"classification", "regression"}, "classification",
+                 "classification: cross-entropy and accuracy; regression: mean squared error "
+                 "(one-hot targets on a class dataset)"),
       integer_key("seed", {.min = 0}, 0, "random seed of the training run"),
       real_key("val_fraction", {.min = 0, .max = 1, .min_exclusive = true, .max_exclusive = true},
                0.2, "share of the training set held out for validation"),
       integer_key("split_seed", {.min = 0}, 0, "seed of the train/validation split"),
       integer_key("eval_batch_size", {.min = 1}, 1024, "examples per batch when evaluating"),
+      // Scoped keys: only in the configs (and ids) of the trials they apply to.
+      scoped(integer_key("warmup_steps", {.min = 0}, 0,
+                         "linear warm-up steps before the cosine decay"),
+             "schedule", {"warmup_cosine"}),
+      scoped(choice_key("moe.gate", {"scaled", "hard_unscaled"}, "scaled",
+                        "scaled: the chosen expert's output times its gate value, so the router "
+                        "learns (the paper); hard_unscaled: argmax without scaling, as the "
+                        "authors' code"),
+             "model", {"moe", "moe_fixed"}),
+      scoped(choice_key("topk.on", {"pre_activation", "post_activation"}, "pre_activation",
+                        "the values the cap ranks: a_l as in the paper, or f(a_l) as in the "
+                        "authors' code"),
+             "model", {"topk"}),
+      scoped(defaulting_to(
+                 real_key("bernoulli.p", {.min = 0, .max = 1, .min_exclusive = true}, std::nullopt,
+                          "keep probability of each example's fixed mask (the authors' code "
+                          "used 0.5)"),
+                 "p_k"),
+             "model", {"bernoulli"}),
+      scoped(real_key("example_tied.p", {.min = 0, .max = 1, .min_exclusive = true}, 0.2,
+                      "keep probability of the per-example part of the mask"),
+             "model", {"example_tied"}),
+      scoped(real_key("l1.lambda", {.min = 0}, 1.0e-5, "weight of the L1 penalty lambda * sum |W|"),
+             "model", {"l1"}),
   };
 }
 

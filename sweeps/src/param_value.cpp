@@ -143,6 +143,10 @@ void TrialConfig::set(std::string key, ParamValue value) {
   values_.insert_or_assign(std::move(key), std::move(value));
 }
 
+void TrialConfig::erase(std::string_view key) {
+  if (auto found = values_.find(key); found != values_.end()) values_.erase(found);
+}
+
 std::string TrialConfig::canonical_json() const {
   std::string out = "{";
   bool first = true;

@@ -104,8 +104,4 @@ std::string sha256_hex(std::string_view bytes) {
   return hex;
 }
 
-std::string trial_id(const TrialConfig& config) {
-  return sha256_hex(config.canonical_json()).substr(0, 16);
-}
-
 }  // namespace comet::sweeps

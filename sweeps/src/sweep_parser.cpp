@@ -11,6 +11,7 @@
 
 #include "axis_order.h"
 #include "edit_distance.h"
+#include "param_scope.h"
 #include "yaml_nodes.h"
 
 #include "comet/sweeps/param_schema.h"
@@ -144,6 +145,8 @@ void resolve_defaults(SweepSpec& spec, const SourceMark& document_mark) {
     bool in_grid = std::any_of(spec.grid.begin(), spec.grid.end(),
                                [&](const GridAxis& axis) { return axis.key == def.name; });
     if (in_grid || spec.fixed.has(def.name)) continue;
+    // Their defaults depend on the trial (scope, default_from): expand_trials sets them.
+    if (def.scope || !def.default_from.empty()) continue;
     if (def.default_value) {
       spec.fixed.set(def.name, *def.default_value);
       continue;
@@ -178,7 +181,7 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name) 
   SweepSpec spec;
   spec.source_path = std::string(source_name);
   spec.source_text = std::string(yaml);
-  std::map<std::string, SourceMark, std::less<>> fixed_marks;
+  std::map<std::string, SourceMark, std::less<>> fixed_marks;  // top-level keys
   bool has_name = false;
   for (const MapEntry& entry : map_entries(root, source_name)) {
     if (entry.key == kNameKey) {
@@ -204,6 +207,9 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name) 
     }
   }
   resolve_defaults(spec, document_mark);
+  std::map<std::string, SourceMark, std::less<>> given_marks = fixed_marks;
+  for (const GridAxis& axis : spec.grid) given_marks.emplace(axis.key, axis.mark);
+  check_scoped_keys_apply(spec, given_marks);
   order_axes_for_expansion(spec.grid);
   return spec;
 }

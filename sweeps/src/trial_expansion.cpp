@@ -1,13 +1,15 @@
-// expand_trials: the cartesian product of a sweep's grid, with cross-key checks.
+// expand_trials: the cartesian product of a sweep's grid, scoped keys applied, cross-key
+// checks, one trial per id.
 
 #include <cstddef>
 #include <stdexcept>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "axis_order.h"
 #include "cross_key_rules.h"
+#include "param_scope.h"
 #include "value_location.h"
 
 #include "comet/sweeps/sweep_spec.h"
@@ -49,7 +51,7 @@ std::vector<TrialSpec> expand_trials(const SweepSpec& spec) {
 
   std::vector<TrialSpec> trials;
   trials.reserve(count);
-  std::unordered_set<std::string> ids;
+  std::unordered_map<std::string, std::size_t> index_of_id;
   // An odometer over the axes: the last axis turns fastest.
   std::vector<std::size_t> position(axes.size(), 0);
   for (std::size_t trial = 0; trial < count; ++trial) {
@@ -57,20 +59,25 @@ std::vector<TrialSpec> expand_trials(const SweepSpec& spec) {
     for (std::size_t a = 0; a < axes.size(); ++a) {
       config.set(axes[a].key, axes[a].values[position[a]]);
     }
+    // Turned here, before the checks below, because a duplicate trial skips the rest.
+    for (std::size_t a = axes.size(); a-- > 0;) {
+      if (++position[a] < axes[a].values.size()) break;
+      position[a] = 0;
+    }
+    apply_scopes(config);
     if (auto violation = find_cross_key_violation(config)) {
       throw SweepError(locate_value(spec, violation->key, config.at(violation->key)),
                        violation->message);
     }
     std::string id = trial_id(config);
-    if (!ids.insert(id).second) {
-      // Distinct axis values give distinct configs; a clash means a hash or expansion bug.
+    auto [seen, is_new] = index_of_id.emplace(id, trials.size());
+    if (!is_new) {
+      // An axis of a scoped key repeats the trials it does not apply to: they are one trial.
+      // After scoping every config is complete, so equal ids of unequal configs are a bug.
+      if (trials[seen->second].config == config) continue;
       throw std::logic_error("two trials of sweep '" + spec.name + "' share the id " + id);
     }
     trials.push_back({std::move(id), std::move(config)});
-    for (std::size_t a = axes.size(); a-- > 0;) {
-      if (++position[a] < axes[a].values.size()) break;
-      position[a] = 0;
-    }
   }
   return trials;
 }

@@ -26,15 +26,21 @@ TEST(ParamSchema, ListsTheKeysInTableOrder) {
   std::vector<std::string> names;
   for (const ParamDef& def : param_schema()) names.push_back(def.name);
   EXPECT_EQ(names,
-            (std::vector<std::string>{"dataset", "model", "epochs", "batch_size", "optimizer", "lr",
-                                      "weight_decay", "activation", "depth", "width", "p_k", "seed",
-                                      "val_fraction", "split_seed", "eval_batch_size"}));
+            (std::vector<std::string>{
+                "dataset",      "model",        "epochs",       "batch_size",  "optimizer",
+                "lr",           "weight_decay", "schedule",     "grad_clip",   "grad_clip_mode",
+                "activation",   "norm",         "depth",        "width",       "p_k",
+                "task",         "seed",         "val_fraction", "split_seed",  "eval_batch_size",
+                "warmup_steps", "moe.gate",     "topk.on",      "bernoulli.p", "example_tied.p",
+                "l1.lambda"}));
 }
 
 TEST(ParamSchema, RequiredKeysHaveNoDefault) {
   std::vector<std::string> required;
   for (const ParamDef& def : param_schema()) {
-    if (!def.default_value) required.push_back(def.name);
+    if (!def.required()) continue;
+    required.push_back(def.name);
+    EXPECT_EQ(def.default_value, std::nullopt) << def.name;
   }
   EXPECT_EQ(required, (std::vector<std::string>{"dataset", "model", "epochs", "lr", "width"}));
 }
@@ -61,6 +67,85 @@ TEST(ParamSchema, Defaults) {
   EXPECT_EQ(*param("val_fraction").default_value, ParamValue{0.2});
   EXPECT_EQ(*param("split_seed").default_value, ParamValue{std::int64_t{0}});
   EXPECT_EQ(*param("eval_batch_size").default_value, ParamValue{std::int64_t{1024}});
+  EXPECT_EQ(*param("norm").default_value, ParamValue{"none"s});
+  EXPECT_EQ(*param("grad_clip").default_value, ParamValue{0.0});
+  EXPECT_EQ(*param("grad_clip_mode").default_value, ParamValue{"norm"s});
+  EXPECT_EQ(*param("schedule").default_value, ParamValue{"constant"s});
+  EXPECT_EQ(*param("task").default_value, ParamValue{"classification"s});
+  EXPECT_EQ(*param("warmup_steps").default_value, ParamValue{std::int64_t{0}});
+  EXPECT_EQ(*param("moe.gate").default_value, ParamValue{"scaled"s});
+  EXPECT_EQ(*param("topk.on").default_value, ParamValue{"pre_activation"s});
+  EXPECT_EQ(param("bernoulli.p").default_value, std::nullopt);
+  EXPECT_EQ(param("bernoulli.p").default_from, "p_k");
+  EXPECT_EQ(*param("example_tied.p").default_value, ParamValue{0.2});
+  EXPECT_EQ(*param("l1.lambda").default_value, ParamValue{1.0e-5});
+}
+
+TEST(ParamSchema, ScopesOfTheModelAndScheduleKeys) {
+  std::vector<std::string> scoped;
+  for (const ParamDef& def : param_schema()) {
+    if (def.scope) scoped.push_back(def.name + ": " + def.describe_scope());
+  }
+  EXPECT_EQ(scoped,
+            (std::vector<std::string>{
+                "warmup_steps: only for schedule warmup_cosine",
+                "moe.gate: only for model moe, moe_fixed", "topk.on: only for model topk",
+                "bernoulli.p: only for model bernoulli",
+                "example_tied.p: only for model example_tied", "l1.lambda: only for model l1"}));
+  EXPECT_EQ(param("norm").describe_scope(), "");
+}
+
+// apply_scopes and the unused-key check rely on these: a scope key is in every trial, a scoped
+// key always has a value to default to, and a default_from key is there to read.
+TEST(ParamSchema, ScopeAndDefaultFromNameUnscopedKeysOfMatchingKinds) {
+  for (const ParamDef& def : param_schema()) {
+    if (def.scope) {
+      const ParamDef* scope_key = find_param(def.scope->key);
+      ASSERT_NE(scope_key, nullptr) << def.name;
+      EXPECT_FALSE(scope_key->scope) << def.name << ": scope key " << scope_key->name;
+      EXPECT_TRUE(scope_key->default_from.empty()) << def.name;
+      EXPECT_EQ(scope_key->type, ParamType::choice) << def.name;
+      EXPECT_FALSE(def.scope->values.empty()) << def.name;
+      for (const std::string& value : def.scope->values) {
+        ParamValue checked_value = value;
+        EXPECT_EQ(scope_key->check(checked_value), std::nullopt) << def.name << ": " << value;
+      }
+      EXPECT_FALSE(def.required()) << def.name << " is scoped, so it needs a default";
+    }
+    if (!def.default_from.empty()) {
+      EXPECT_EQ(def.default_value, std::nullopt) << def.name;
+      const ParamDef* source = find_param(def.default_from);
+      ASSERT_NE(source, nullptr) << def.name;
+      EXPECT_FALSE(source->scope) << def.name;
+      EXPECT_EQ(source->type, def.type) << def.name;
+    }
+  }
+}
+
+TEST(ParamSchema, ModelChoicesAreTheMlpFamily) {
+  EXPECT_EQ(
+      param("model").choices,
+      (std::vector<std::string>{"comet", "standard", "smaller", "dropout", "topk", "moe",
+                                "moe_fixed", "layerwise", "bernoulli", "example_tied", "l1"}));
+  EXPECT_EQ(param("model").help, "one of the MLP family; see docs/models.md");
+}
+
+TEST(ParamDef, DefaultForReadsTheDefaultFromKeyOfTheTrial) {
+  TrialConfig config({{"p_k", 0.25}});
+  EXPECT_EQ(param("bernoulli.p").default_for(config), ParamValue{0.25});
+  EXPECT_EQ(param("bernoulli.p").default_for(TrialConfig{}), std::nullopt);
+  EXPECT_EQ(param("l1.lambda").default_for(config), ParamValue{1.0e-5});
+  EXPECT_EQ(param("lr").default_for(config), std::nullopt);
+}
+
+TEST(ParamDef, AppliesToFollowsTheScopeKey) {
+  EXPECT_TRUE(param("moe.gate").applies_to(TrialConfig({{"model", "moe"s}})));
+  EXPECT_TRUE(param("moe.gate").applies_to(TrialConfig({{"model", "moe_fixed"s}})));
+  EXPECT_FALSE(param("moe.gate").applies_to(TrialConfig({{"model", "topk"s}})));
+  EXPECT_FALSE(param("moe.gate").applies_to(TrialConfig{}));
+  EXPECT_TRUE(param("warmup_steps").applies_to(TrialConfig({{"schedule", "warmup_cosine"s}})));
+  EXPECT_FALSE(param("warmup_steps").applies_to(TrialConfig({{"schedule", "cosine"s}})));
+  EXPECT_TRUE(param("lr").applies_to(TrialConfig{}));
 }
 
 TEST(ParamSchema, DescribesWhatIsAllowed) {
@@ -73,6 +158,17 @@ TEST(ParamSchema, DescribesWhatIsAllowed) {
   EXPECT_EQ(param("val_fraction").describe_allowed(), "a real in (0, 1)");
   EXPECT_EQ(param("optimizer").describe_allowed(), "one of: sgd, sgd_momentum, adam, adamw");
   EXPECT_EQ(param("dataset").describe_allowed(), "one of: fashion_mnist, mnist");
+  EXPECT_EQ(param("norm").describe_allowed(), "one of: none, batch, layer");
+  EXPECT_EQ(param("grad_clip").describe_allowed(), "a real >= 0");
+  EXPECT_EQ(param("grad_clip_mode").describe_allowed(), "one of: norm, value");
+  EXPECT_EQ(param("schedule").describe_allowed(), "one of: constant, cosine, warmup_cosine");
+  EXPECT_EQ(param("task").describe_allowed(), "one of: classification, regression");
+  EXPECT_EQ(param("warmup_steps").describe_allowed(), "an integer >= 0");
+  EXPECT_EQ(param("moe.gate").describe_allowed(), "one of: scaled, hard_unscaled");
+  EXPECT_EQ(param("topk.on").describe_allowed(), "one of: pre_activation, post_activation");
+  EXPECT_EQ(param("bernoulli.p").describe_allowed(), "a real in (0, 1]");
+  EXPECT_EQ(param("example_tied.p").describe_allowed(), "a real in (0, 1]");
+  EXPECT_EQ(param("l1.lambda").describe_allowed(), "a real >= 0");
 }
 
 TEST(ParamCheck, IntegersAreParsedStrictly) {
@@ -189,6 +285,41 @@ TEST(ClosestParam, SuggestsLikelyTypos) {
   EXPECT_EQ(closest_param("LR"), "lr");  // case is not a typo
   EXPECT_EQ(closest_param("colour"), "");
   EXPECT_EQ(closest_param("wd"), "");  // two edits away from "lr", but that is all of it
+}
+
+TEST(ClosestParam, FindsDottedKeys) {
+  EXPECT_EQ(closest_param("moe_gate"), "moe.gate");
+  EXPECT_EQ(closest_param("moe.gates"), "moe.gate");
+  EXPECT_EQ(closest_param("l1_lambda"), "l1.lambda");
+  EXPECT_EQ(closest_param("bernoulli_p"), "bernoulli.p");
+  EXPECT_EQ(closest_param("topk.one"), "topk.on");
+  EXPECT_EQ(closest_param("warmup_step"), "warmup_steps");
+  EXPECT_EQ(closest_param("grad_clip_mod"), "grad_clip_mode");
+}
+
+TEST(ParamCheck, NewKeysCheckTheirValues) {
+  EXPECT_EQ(checked("grad_clip", "1"s), "1.0");
+  EXPECT_EQ(checked("grad_clip", "-0.5"s),
+            "error: grad_clip: -0.5 is out of range; allowed: a real >= 0");
+  EXPECT_EQ(checked("warmup_steps", "100"s), "100");
+  EXPECT_EQ(checked("warmup_steps", "1.5"s),
+            "error: warmup_steps: 1.5 is not an integer; allowed: an integer >= 0");
+  EXPECT_EQ(checked("bernoulli.p", "0.5"s), "0.5");
+  EXPECT_EQ(checked("bernoulli.p", "0"s),
+            "error: bernoulli.p: 0 is out of range; allowed: a real in (0, 1]");
+  EXPECT_EQ(checked("example_tied.p", "1"s), "1.0");
+  EXPECT_EQ(checked("l1.lambda", "0"s), "0.0");
+  EXPECT_EQ(checked("moe.gate", "hard"s),
+            "error: moe.gate: 'hard' is not one of the choices; allowed: one of: scaled, "
+            "hard_unscaled");
+  EXPECT_EQ(checked("norm", "Layer"s),
+            "error: norm: 'Layer' is not one of the choices (did you mean 'layer'?); allowed: "
+            "one of: none, batch, layer");
+  EXPECT_EQ(checked("model", "moe_fixed"s), "moe_fixed");
+  EXPECT_EQ(checked("model", "example-tied"s),
+            "error: model: 'example-tied' is not one of the choices (did you mean "
+            "'example_tied'?); allowed: one of: comet, standard, smaller, dropout, topk, moe, "
+            "moe_fixed, layerwise, bernoulli, example_tied, l1");
 }
 
 }  // namespace

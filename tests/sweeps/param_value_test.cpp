@@ -19,6 +19,14 @@ TEST(CanonicalJson, SortedKeysNoSpacesRealsKeepADecimalPoint) {
 
 TEST(CanonicalJson, EmptyConfig) { EXPECT_EQ(TrialConfig().canonical_json(), "{}"); }
 
+TEST(TrialConfigErase, RemovesTheKeyAndIgnoresAnAbsentOne) {
+  TrialConfig config({{"moe.gate", "scaled"s}, {"lr", 0.1}});
+  config.erase("moe.gate");
+  EXPECT_FALSE(config.has("moe.gate"));
+  config.erase("absent");
+  EXPECT_EQ(config.canonical_json(), R"({"lr":0.1})");
+}
+
 TEST(CanonicalJson, RealsUseShortestRoundTripText) {
   TrialConfig config({{"a", 0.001},
                       {"b", 0.1},

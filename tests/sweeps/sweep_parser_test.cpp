@@ -52,8 +52,9 @@ TEST(ParseSweep, QuickstartExample) {
   EXPECT_EQ(spec.source_text, yaml);
   EXPECT_EQ(spec.fixed.canonical_json(),
             R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
-            R"("epochs":3,"eval_batch_size":1024,"lr":0.001,"optimizer":"sgd","split_seed":0,)"
-            R"("val_fraction":0.2,"weight_decay":0.0})");
+            R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
+            R"("lr":0.001,"norm":"none","optimizer":"sgd","schedule":"constant","split_seed":0,)"
+            R"("task":"classification","val_fraction":0.2,"weight_decay":0.0})");
   ASSERT_EQ(spec.grid.size(), 4U);
   EXPECT_EQ(spec.grid[0].key, "model");
   EXPECT_EQ(spec.grid[0].values, (std::vector<ParamValue>{"comet"s, "standard"s}));
@@ -149,8 +150,16 @@ TEST(ParseSweepErrors, UnknownKeyWithSuggestion) {
 TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
   EXPECT_EQ(parse_error(kBase + "colour: red\n"),
             "bad.yaml:7:1: unknown key 'colour'; known keys: name, grid, dataset, model, epochs, "
-            "batch_size, optimizer, lr, weight_decay, activation, depth, width, p_k, seed, "
-            "val_fraction, split_seed, eval_batch_size");
+            "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
+            "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
+            "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+            "l1.lambda");
+  EXPECT_EQ(parse_error(kBase + "grid:\n  colour: [red]\n"),
+            "bad.yaml:8:3: unknown grid key 'colour'; known keys: dataset, model, epochs, "
+            "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
+            "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
+            "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+            "l1.lambda");
 }
 
 TEST(ParseSweepErrors, KeysMustBePlainNames) {

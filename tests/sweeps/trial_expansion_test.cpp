@@ -67,31 +67,39 @@ TEST(ExpandTrials, QuickstartHas16TrialsWithTheLastAxisFastest) {
 TEST(ExpandTrials, FirstAndLastTrialConfigs) {
   std::vector<TrialSpec> trials = expand(quickstart());
   ASSERT_EQ(trials.size(), 16U);
+  // Complete configs: defaults included, scoped keys of other models left out.
   EXPECT_EQ(trials.front().config.canonical_json(),
             R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
-            R"("epochs":3,"eval_batch_size":1024,"lr":0.001,"model":"comet","optimizer":"sgd",)"
-            R"("p_k":0.1,"seed":0,"split_seed":0,"val_fraction":0.2,"weight_decay":0.0,)"
-            R"("width":100})");
+            R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
+            R"("lr":0.001,"model":"comet","norm":"none","optimizer":"sgd","p_k":0.1,)"
+            R"("schedule":"constant","seed":0,"split_seed":0,"task":"classification",)"
+            R"("val_fraction":0.2,"weight_decay":0.0,"width":100})");
   EXPECT_EQ(trials.back().config.canonical_json(),
             R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
-            R"("epochs":3,"eval_batch_size":1024,"lr":0.001,"model":"standard",)"
-            R"("optimizer":"sgd","p_k":0.5,"seed":1,"split_seed":0,"val_fraction":0.2,)"
-            R"("weight_decay":0.0,"width":500})");
+            R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
+            R"("lr":0.001,"model":"standard","norm":"none","optimizer":"sgd","p_k":0.5,)"
+            R"("schedule":"constant","seed":1,"split_seed":0,"task":"classification",)"
+            R"("val_fraction":0.2,"weight_decay":0.0,"width":500})");
 }
 
-TEST(ExpandTrials, IdsAreHashesOfTheConfig) {
+TEST(ExpandTrials, IdsAreHashesOfTheConfigWithoutItsDefaults) {
   std::vector<TrialSpec> trials = expand(quickstart());
   std::set<std::string> ids;
   for (const TrialSpec& trial : trials) {
     EXPECT_EQ(trial.id.size(), 16U);
     EXPECT_TRUE(is_lower_hex(trial.id)) << trial.id;
-    EXPECT_EQ(trial.id, sha256_hex(trial.config.canonical_json()).substr(0, 16));
+    EXPECT_EQ(trial.id, trial_id(trial.config));
     ids.insert(trial.id);
   }
   EXPECT_EQ(ids.size(), 16U);
-  // Pinned: ids name result folders, so a change here orphans earlier results. Reference:
-  // Python's hashlib.sha256 of the first trial's canonical JSON above.
-  EXPECT_EQ(trials.front().id, "88a2ccf511a59643");
+  // Pinned: ids name results in the database, so a change here orphans earlier results.
+  // Reference: Python's hashlib.sha256 of the first trial's config without its defaults,
+  // {"dataset":"fashion_mnist","epochs":3,"lr":0.001,"model":"comet","p_k":0.1,"width":100}.
+  EXPECT_EQ(trials.front().id, "d3da06a38d10cedd");
+  EXPECT_EQ(trials.front().id,
+            sha256_hex(R"({"dataset":"fashion_mnist","epochs":3,"lr":0.001,"model":"comet",)"
+                       R"("p_k":0.1,"width":100})")
+                .substr(0, 16));
 }
 
 TEST(ExpandTrials, IdsAreStableAcrossParsesAndFollowTheConfig) {

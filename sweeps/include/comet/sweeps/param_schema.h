@@ -13,6 +13,13 @@ namespace comet::sweeps {
 
 enum class ParamType { integer, real, text, choice };
 
+// A key that applies only to trials whose `key` has one of `values` (e.g. moe.gate only for
+// model moe or moe_fixed). `key` is always an unscoped key, so every trial has it.
+struct ParamScope {
+  std::string key;
+  std::vector<std::string> values;
+};
+
 struct ParamDef {
   std::string name;
   ParamType type;
@@ -23,6 +30,20 @@ struct ParamDef {
   bool min_exclusive = false;
   bool max_exclusive = false;
   std::string help;
+  std::optional<ParamScope> scope;  // nullopt: applies to every trial
+  // Non-empty: the default is the trial's value of this other key (bernoulli.p defaults to the
+  // trial's p_k); default_value is then nullopt.
+  std::string default_from;
+
+  // Neither a default value nor a default_from: the sweep must give it.
+  bool required() const { return !default_value && default_from.empty(); }
+  // Whether the key belongs in `config`, judged by its scope key's value there.
+  bool applies_to(const TrialConfig& config) const;
+  // The value the key takes in `config` when the sweep does not give it: default_value, or
+  // config's value of default_from. nullopt for a required key or an absent default_from key.
+  std::optional<ParamValue> default_for(const TrialConfig& config) const;
+  // "only for model moe, moe_fixed", or "" for an unscoped key.
+  std::string describe_scope() const;
 
   // "an integer >= 1", "a real in (0, 1]", "one of: sgd, adam", ...
   std::string describe_allowed() const;

@@ -29,6 +29,7 @@ class TrialConfig {
   const std::string& text(std::string_view key) const;
 
   void set(std::string key, ParamValue value);
+  void erase(std::string_view key);  // nothing happens when the key is absent
   const std::map<std::string, ParamValue, std::less<>>& values() const { return values_; }
 
   // Canonical JSON: keys sorted, no whitespace, integers as digits, reals in shortest

@@ -1,0 +1,23 @@
+#pragma once
+// Scoped keys (ParamDef::scope): keys that belong only to some trials of a sweep.
+
+#include <map>
+#include <string>
+
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::sweeps {
+
+// Erases every scoped key that does not apply to `config` and sets the default of every scoped
+// or default_from key that applies but is absent. `config` holds every unscoped key.
+void apply_scopes(TrialConfig& config);
+
+// Throws SweepError at the key's mark when a scoped key the sweep gives applies to none of its
+// trials ("moe.gate applies only to trials with model moe or moe_fixed, and this sweep has
+// none"). `given` maps each key written in the file (top level or grid) to its mark; the scope
+// keys' values are read from spec.fixed and spec.grid (defaults resolved). Every value of an axis
+// occurs in some trial of the cartesian product, so this is exact before expansion.
+void check_scoped_keys_apply(const SweepSpec& spec,
+                             const std::map<std::string, SourceMark, std::less<>>& given);
+
+}  // namespace comet::sweeps
