@@ -9,7 +9,8 @@
 namespace comet::models {
 
 CometRouting::CometRouting(const std::vector<std::int64_t>& dims, double p_k,
-                           at::Generator& generator) {
+                           at::Generator& generator, Source source)
+    : source_(source) {
   for (std::size_t l = 1; l < dims.size(); ++l) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(dims[l - 1]));
     auto v = torch::empty({dims[l], dims[l - 1]}).uniform_(-bound, bound, generator);
@@ -23,10 +24,13 @@ CometRouting::CometRouting(const std::vector<std::int64_t>& dims, double p_k,
 
 void CometRouting::begin(const torch::Tensor& input, const torch::Tensor&) { z_ = input; }
 
-torch::Tensor CometRouting::mask(std::int64_t layer, const torch::Tensor&, const torch::Tensor&,
-                                 const torch::Tensor&) {
+torch::Tensor CometRouting::mask(std::int64_t layer, const torch::Tensor& layer_input,
+                                 const torch::Tensor&, const torch::Tensor&) {
   // The routing network is fixed: no graph, no gradient, whatever the backbone does.
   torch::NoGradGuard no_grad;
+  if (source_ == Source::backbone) {
+    return cap_mask(torch::mm(layer_input, weights_[layer].t()), kept_[layer]);
+  }
   auto c = torch::mm(z_, weights_[layer].t());  // eq. (4): c_l = V_l z_{l-1}
   auto m = cap_mask(c, kept_[layer]);           // eq. (5)
   z_ = c.mul_(m);                               // eq. (6) with g = identity

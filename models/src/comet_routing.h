@@ -1,5 +1,6 @@
 #pragma once
-// Private to models/. COMET's fixed random routing network with the k-WTA cap, eqs. (4)-(6).
+// Private to models/. COMET's fixed random routing network with the k-WTA cap, eqs. (4)-(6),
+// and its `layerwise` variant, which feeds the routing matrices the backbone's activations.
 
 #include <vector>
 
@@ -9,9 +10,15 @@ namespace comet::models {
 
 class CometRouting : public MaskPolicy {
  public:
+  enum class Source {
+    routing_network,  // c_l = V_l z_{l-1}, z_0 = x_0: COMET, masks depend on the input only
+    backbone,         // c_l = V_l x_{l-1}: layer-wise routing, masks move as the backbone trains
+  };
+
   // dims: input_dim, then the width of every hidden layer. V_l ~ U(-1/sqrt(N_{l-1}),
   // 1/sqrt(N_{l-1})) as the backbone's init (section 3), drawn from `generator`, no bias.
-  CometRouting(const std::vector<std::int64_t>& dims, double p_k, at::Generator& generator);
+  CometRouting(const std::vector<std::int64_t>& dims, double p_k, at::Generator& generator,
+               Source source = Source::routing_network);
 
   void begin(const torch::Tensor& input, const torch::Tensor& example_ids) override;
   torch::Tensor mask(std::int64_t layer, const torch::Tensor& layer_input,
@@ -22,7 +29,8 @@ class CometRouting : public MaskPolicy {
  private:
   std::vector<torch::Tensor> weights_;  // V_l, [N_l, N_{l-1}], buffers: never trained
   std::vector<std::int64_t> kept_;      // k_l
-  torch::Tensor z_;                     // z_{l-1} of the current forward pass
+  Source source_;
+  torch::Tensor z_;  // z_{l-1} of the current forward pass
 };
 
 }  // namespace comet::models

@@ -5,7 +5,8 @@
 namespace comet::models {
 
 MaskedMlp::MaskedMlp(const std::vector<std::int64_t>& dims, Activation activation,
-                     std::shared_ptr<MaskPolicy> policy, at::Generator& generator)
+                     std::shared_ptr<MaskPolicy> policy, at::Generator& generator,
+                     const std::string& norm)
     : activation_(std::move(activation)), policy_(register_module("policy", std::move(policy))) {
   torch::NoGradGuard no_grad;
   for (std::size_t l = 1; l < dims.size(); ++l) {
@@ -16,6 +17,10 @@ MaskedMlp::MaskedMlp(const std::vector<std::int64_t>& dims, Activation activatio
     std::string name = "fc";  // see comet_routing.cpp: avoids a GCC 12 false warning
     name += std::to_string(l);
     layers_.push_back(register_module(name, linear));
+    if (l + 1 < dims.size()) {
+      norms_.push_back(make_hidden_norm(norm, dims[l]));
+      if (!norms_.back().is_empty()) register_module("norm" + name.substr(2), norms_.back().ptr());
+    }
   }
 }
 
@@ -25,6 +30,7 @@ torch::Tensor MaskedMlp::forward(const torch::Tensor& x, const torch::Tensor& ex
   const auto hidden = static_cast<std::int64_t>(layers_.size()) - 1;
   for (std::int64_t l = 0; l < hidden; ++l) {
     auto a = layers_[l]->forward(h);  // eq. (1)/(7)
+    if (!norms_[l].is_empty()) a = norms_[l].forward(a);
     auto y = activation_(a);
     auto m = policy_->mask(l, h, a, y);
     h = m.defined() ? y * m : y;  // eq. (8): x_l = m_l * f(a_l)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "activation.h"
+#include "hidden_norm.h"
 #include "mask_policy.h"
 
 namespace comet::models {
@@ -15,7 +16,8 @@ class MaskedMlp : public torch::nn::Module {
   // dims: input_dim, hidden widths..., output_dim. W_l, b_l ~ U(-1/sqrt(N_{l-1}), 1/sqrt(N_{l-1}))
   // (PyTorch's nn.Linear default, which the paper states) drawn from `generator`.
   MaskedMlp(const std::vector<std::int64_t>& dims, Activation activation,
-            std::shared_ptr<MaskPolicy> policy, at::Generator& generator);
+            std::shared_ptr<MaskPolicy> policy, at::Generator& generator,
+            const std::string& norm = "none");
 
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& example_ids);
 
@@ -24,6 +26,7 @@ class MaskedMlp : public torch::nn::Module {
 
  private:
   std::vector<torch::nn::Linear> layers_;
+  std::vector<torch::nn::AnyModule> norms_;  // one per hidden layer, empty for norm: none
   Activation activation_;
   std::shared_ptr<MaskPolicy> policy_;
 };

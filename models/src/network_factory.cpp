@@ -1,9 +1,16 @@
+// make_network: the model name and options -> a backbone with its mask policy, or the MoE.
+
+#include <algorithm>
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "comet_routing.h"
+#include "dropout_mask.h"
 #include "masked_mlp.h"
+#include "mixture_of_experts.h"
+#include "per_example_masks.h"
+#include "topk_cap.h"
 
 #include "comet/models/network.h"
 #include "comet/models/seed_stream.h"
@@ -15,7 +22,9 @@ std::int64_t kept_units(double p_k, std::int64_t width) {
 }
 
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names = {"comet", "standard"};
+  static const std::vector<std::string> names = {
+      "comet",     "standard",  "smaller",   "dropout",      "topk", "moe",
+      "moe_fixed", "layerwise", "bernoulli", "example_tied", "l1"};
   return names;
 }
 
@@ -27,14 +36,19 @@ const std::vector<std::string>& activation_names() {
 
 namespace {
 
-class MlpNetwork : public Network {
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// What every model shares: a torch module, its trainable parameters and its mode.
+class ModuleNetwork : public Network {
  public:
-  MlpNetwork(NetworkConfig config, std::shared_ptr<MaskedMlp> module)
+  ModuleNetwork(NetworkConfig config, std::shared_ptr<torch::nn::Module> module)
       : config_(std::move(config)), module_(std::move(module)) {}
 
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) override {
-    return module_->forward(x, example_ids);
-  }
+  at::Tensor penalty() override { return {}; }
   std::vector<at::Tensor> trainable_parameters() override {
     std::vector<at::Tensor> out;
     for (auto& p : module_->parameters()) {
@@ -50,13 +64,51 @@ class MlpNetwork : public Network {
   void set_training(bool training) override { module_->train(training); }
   const NetworkConfig& config() const override { return config_; }
 
- private:
+ protected:
   NetworkConfig config_;
-  std::shared_ptr<MaskedMlp> module_;
+  std::shared_ptr<torch::nn::Module> module_;
 };
 
-void check_shape(const NetworkConfig& c) {
+class BackboneNetwork : public ModuleNetwork {
+ public:
+  BackboneNetwork(NetworkConfig config, std::shared_ptr<MaskedMlp> mlp, double l1_lambda)
+      : ModuleNetwork(std::move(config), mlp), mlp_(std::move(mlp)), l1_lambda_(l1_lambda) {}
+
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) override {
+    return mlp_->forward(x, example_ids);
+  }
+  // `l1`: lambda * sum of |W_l| over every weight matrix, the output layer's included; biases
+  // and norm parameters are not penalised.
+  at::Tensor penalty() override {
+    if (l1_lambda_ <= 0) return {};
+    auto total = mlp_->layers().front()->weight.abs().sum();
+    for (std::size_t l = 1; l < mlp_->layers().size(); ++l) {
+      total = total + mlp_->layers()[l]->weight.abs().sum();
+    }
+    return total * l1_lambda_;
+  }
+
+ private:
+  std::shared_ptr<MaskedMlp> mlp_;
+  double l1_lambda_;
+};
+
+class MixtureNetwork : public ModuleNetwork {
+ public:
+  MixtureNetwork(NetworkConfig config, std::shared_ptr<MixtureOfExperts> moe)
+      : ModuleNetwork(std::move(config), moe), moe_(std::move(moe)) {}
+  at::Tensor forward(const at::Tensor& x, const at::Tensor&) override { return moe_->forward(x); }
+
+ private:
+  std::shared_ptr<MixtureOfExperts> moe_;
+};
+
+void check_config(const NetworkConfig& c) {
   auto fail = [](const std::string& what) { throw ModelError(what); };
+  const auto& models = model_names();
+  if (std::find(models.begin(), models.end(), c.model) == models.end()) {
+    fail("unknown model '" + c.model + "'; allowed: " + joined(models));
+  }
   if (c.input_dim < 1 || c.output_dim < 1) fail("input and output dimensions must be >= 1");
   if (c.width < 1) fail("width " + std::to_string(c.width) + " must be >= 1");
   if (c.depth < 2) fail("depth " + std::to_string(c.depth) + " must be >= 2 (hidden + output)");
@@ -65,41 +117,85 @@ void check_shape(const NetworkConfig& c) {
     fail("p_k " + std::to_string(c.p_k) + " x width " + std::to_string(c.width) +
          " keeps no unit; floor(p_k * width) must be >= 1");
   }
+  if (c.mask_p != -1 && !(c.mask_p > 0 && c.mask_p <= 1)) {
+    fail("mask keep probability " + std::to_string(c.mask_p) + " must be in (0, 1]");
+  }
+  if (c.moe_gate != "scaled" && c.moe_gate != "hard_unscaled") {
+    fail("moe gate '" + c.moe_gate + "'; allowed: scaled, hard_unscaled");
+  }
+  if (c.topk_on != "pre_activation" && c.topk_on != "post_activation") {
+    fail("topk ranking '" + c.topk_on + "'; allowed: pre_activation, post_activation");
+  }
+}
+
+std::shared_ptr<MaskPolicy> make_policy(const NetworkConfig& c,
+                                        const std::vector<std::int64_t>& hidden_dims,
+                                        at::Generator& routing_gen) {
+  const auto k = kept_units(c.p_k, c.width);
+  const auto example_seed = derive_seed(c.seed, SeedStream::example_masks);
+  if (c.model == "comet") return std::make_shared<CometRouting>(hidden_dims, c.p_k, routing_gen);
+  if (c.model == "layerwise") {
+    return std::make_shared<CometRouting>(hidden_dims, c.p_k, routing_gen,
+                                          CometRouting::Source::backbone);
+  }
+  if (c.model == "topk") {
+    return std::make_shared<TopkCap>(std::vector<std::int64_t>(hidden_dims.size() - 1, k),
+                                     c.topk_on == "pre_activation");
+  }
+  if (c.model == "dropout") return std::make_shared<DropoutMask>(c.p_k);
+  if (c.model == "bernoulli") {
+    return std::make_shared<BernoulliMask>(example_seed, c.mask_p > 0 ? c.mask_p : c.p_k);
+  }
+  if (c.model == "example_tied") {
+    return std::make_shared<ExampleTiedMask>(example_seed, c.mask_p > 0 ? c.mask_p : 0.2, k);
+  }
+  return std::make_shared<NoMask>();  // standard, smaller, l1
+}
+
+std::shared_ptr<torch::nn::Module> build_module(const NetworkConfig& c) {
+  auto backbone_gen =
+      at::detail::createCPUGenerator(derive_seed(c.seed, SeedStream::backbone_init));
+  auto routing_gen = at::detail::createCPUGenerator(derive_seed(c.seed, SeedStream::routing_init));
+  const auto k = kept_units(c.p_k, c.width);
+  if (c.model == "moe" || c.model == "moe_fixed") {
+    MixtureShape shape;
+    shape.input_dim = c.input_dim;
+    shape.output_dim = c.output_dim;
+    shape.experts = static_cast<std::int64_t>(std::floor(1.0 / c.p_k + 1e-9));
+    shape.expert_width = k;
+    shape.depth = c.depth;
+    shape.router_width = k;
+    return std::make_shared<MixtureOfExperts>(shape, make_activation(c.activation), c.norm,
+                                              c.model == "moe", c.moe_gate == "scaled",
+                                              backbone_gen, routing_gen);
+  }
+  const auto width = c.model == "smaller" ? k : c.width;
+  std::vector<std::int64_t> dims{c.input_dim};
+  for (std::int64_t l = 0; l + 1 < c.depth; ++l) dims.push_back(width);
+  std::vector<std::int64_t> hidden_dims(dims);  // input + hidden widths: the routing net's shape
+  dims.push_back(c.output_dim);
+  return std::make_shared<MaskedMlp>(dims, make_activation(c.activation),
+                                     make_policy(c, hidden_dims, routing_gen), backbone_gen,
+                                     c.norm);
 }
 
 }  // namespace
 
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device) {
-  check_shape(config);
-  std::vector<std::int64_t> dims{config.input_dim};
-  for (std::int64_t l = 0; l + 1 < config.depth; ++l) dims.push_back(config.width);
-  std::vector<std::int64_t> hidden_dims(dims);  // input + hidden widths: the routing net's shape
-  dims.push_back(config.output_dim);
-
-  auto backbone_gen =
-      at::detail::createCPUGenerator(derive_seed(config.seed, SeedStream::backbone_init));
-  auto routing_gen =
-      at::detail::createCPUGenerator(derive_seed(config.seed, SeedStream::routing_init));
-
-  std::shared_ptr<MaskPolicy> policy;
-  if (config.model == "comet") {
-    policy = std::make_shared<CometRouting>(hidden_dims, config.p_k, routing_gen);
-  } else if (config.model == "standard") {
-    policy = std::make_shared<NoMask>();
-  } else {
-    std::string allowed;
-    for (const auto& n : model_names()) allowed += (allowed.empty() ? "" : ", ") + n;
-    throw ModelError("unknown model '" + config.model + "'; allowed: " + allowed);
-  }
-  auto module = std::make_shared<MaskedMlp>(dims, make_activation(config.activation),
-                                            std::move(policy), backbone_gen);
+  check_config(config);
+  auto module = build_module(config);
   try {
     module->to(torch::Device(device));
   } catch (const c10::Error& e) {
     throw ModelError("cannot place the model on device '" + device +
                      "': " + e.what_without_backtrace());
   }
-  return std::make_unique<MlpNetwork>(config, std::move(module));
+  if (auto moe = std::dynamic_pointer_cast<MixtureOfExperts>(module)) {
+    return std::make_unique<MixtureNetwork>(config, std::move(moe));
+  }
+  return std::make_unique<BackboneNetwork>(config,
+                                           std::static_pointer_cast<MaskedMlp>(std::move(module)),
+                                           config.model == "l1" ? config.l1_lambda : 0.0);
 }
 
 }  // namespace comet::models

@@ -21,14 +21,21 @@ class ModelError : public std::runtime_error {
 };
 
 struct NetworkConfig {
-  std::string model = "comet";  // comet | standard
+  std::string model = "comet";  // one of model_names(); docs/models.md defines each
   std::int64_t input_dim = 0;
   std::int64_t output_dim = 0;
   std::int64_t width = 0;  // units per hidden layer
   std::int64_t depth = 4;  // linear layers, the output layer included
   double p_k = 1.0;        // fraction of hidden units kept by the cap
   std::string activation = "softplus";
-  std::uint64_t seed = 0;  // the trial seed; init streams are derived from it
+  std::string norm = "none";  // none | batch | layer, on each hidden pre-activation
+  std::uint64_t seed = 0;     // the trial seed; init and mask streams are derived from it
+
+  // Options of single models (ignored by the others).
+  std::string moe_gate = "scaled";         // moe, moe_fixed: scaled | hard_unscaled
+  std::string topk_on = "pre_activation";  // topk: pre_activation | post_activation
+  double mask_p = -1;                      // bernoulli (default p_k), example_tied (default 0.2)
+  double l1_lambda = 1e-5;                 // l1
 };
 
 // Units kept per hidden layer: floor(p_k * width), with 1e-9 absorbing the binary rounding of a
@@ -41,6 +48,9 @@ class Network {
   // x: float [batch, input_dim] on the network's device; example_ids: int64 [batch], the
   // dataset's stable ids (per-example policies use them). Returns the unmasked output a_L.
   virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) = 0;
+  // The model's own term of the training loss (l1's lambda * sum |W|), a scalar tensor on the
+  // network's device; undefined for models without one.
+  virtual at::Tensor penalty() = 0;
   virtual std::vector<at::Tensor> trainable_parameters() = 0;
   virtual std::int64_t trainable_parameter_count() = 0;
   virtual void set_training(bool training) = 0;
@@ -54,5 +64,6 @@ std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::st
 // Names accepted by make_network, for help texts and errors.
 const std::vector<std::string>& model_names();
 const std::vector<std::string>& activation_names();
+const std::vector<std::string>& norm_names();
 
 }  // namespace comet::models
