@@ -5,6 +5,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "gradient_clipping.h"
+#include "lr_schedule.h"
 #include "optimizer_factory.h"
 
 #include "comet/datasets/dataset.h"
@@ -20,6 +22,45 @@ datasets::DatasetRequest dataset_request(const sweeps::TrialConfig& c, const Tra
           static_cast<std::uint64_t>(c.integer("split_seed")), o.device};
 }
 
+// The data term of the loss. regression: mean squared error against one-hot targets (a class
+// dataset; datasets with real-valued targets arrive with issue "Datasets").
+torch::Tensor data_loss(const torch::Tensor& out, const torch::Tensor& y, bool regression,
+                        torch::Reduction::Reduction reduction = torch::Reduction::Mean) {
+  namespace F = torch::nn::functional;
+  if (regression) {
+    auto target = F::one_hot(y, out.size(1)).to(out.scalar_type());
+    // Mean over examples and outputs, as torch.nn.MSELoss; the sum form adds up the per-example
+    // means so that loss_sum / n is the same mean.
+    auto per_example = (out - target).pow(2).mean(1);
+    return reduction == torch::Reduction::Sum ? per_example.sum() : per_example.mean();
+  }
+  if (reduction == torch::Reduction::Sum) {
+    return F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+  }
+  return F::cross_entropy(out, y);
+}
+
+models::NetworkConfig network_config(const sweeps::TrialConfig& c,
+                                     const datasets::DatasetInfo& info) {
+  models::NetworkConfig nc;
+  nc.model = c.text("model");
+  nc.input_dim = info.input_dim;
+  nc.output_dim = info.num_classes;
+  nc.width = c.integer("width");
+  nc.depth = c.integer("depth");
+  nc.p_k = c.real("p_k");
+  nc.activation = c.text("activation");
+  nc.norm = c.text("norm");
+  nc.seed = static_cast<std::uint64_t>(c.integer("seed"));
+  // Scoped keys are present exactly for the models they belong to (sweeps' expand_trials).
+  if (c.has("moe.gate")) nc.moe_gate = c.text("moe.gate");
+  if (c.has("topk.on")) nc.topk_on = c.text("topk.on");
+  if (c.has("bernoulli.p")) nc.mask_p = c.real("bernoulli.p");
+  if (c.has("example_tied.p")) nc.mask_p = c.real("example_tied.p");
+  if (c.has("l1.lambda")) nc.l1_lambda = c.real("l1.lambda");
+  return nc;
+}
+
 struct PassTotals {
   double loss = 0;  // mean over examples
   double acc = 0;
@@ -27,7 +68,7 @@ struct PassTotals {
 
 // Loss and accuracy over a split in evaluation mode, at the evaluation batch size.
 PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
-                    const datasets::Split& split, std::int64_t batch) {
+                    const datasets::Split& split, std::int64_t batch, bool regression) {
   torch::NoGradGuard no_grad;
   net.set_training(false);
   auto loss_sum = torch::zeros({}, split.features().options().dtype(torch::kFloat64));
@@ -38,9 +79,7 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
     auto x = data.prepare(split.features().narrow(0, start, len));
     auto y = split.targets().narrow(0, start, len);
     auto out = net.forward(x, split.ids().narrow(0, start, len));
-    loss_sum += torch::nn::functional::cross_entropy(
-                    out, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .to(torch::kFloat64);
+    loss_sum += data_loss(out, y, regression, torch::Reduction::Sum).to(torch::kFloat64);
     correct += out.argmax(1).eq(y).sum();
   }
   // The only host synchronisation of the pass.
@@ -73,18 +112,13 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
 
   auto data = impl_->cache.get(dataset_request(c, impl_->options));
   const auto& info = data->info();
-  models::NetworkConfig nc;
-  nc.model = c.text("model");
-  nc.input_dim = info.input_dim;
-  nc.output_dim = info.num_classes;
-  nc.width = c.integer("width");
-  nc.depth = c.integer("depth");
-  nc.p_k = c.real("p_k");
-  nc.activation = c.text("activation");
-  nc.seed = seed;
-  auto net = models::make_network(nc, impl_->options.device);
-  auto optimizer = make_optimizer(c, net->trainable_parameters());
+  auto net = models::make_network(network_config(c, info), impl_->options.device);
+  const auto parameters = net->trainable_parameters();
+  auto optimizer = make_optimizer(c, parameters);
   observer.on_model_built(net->trainable_parameter_count());
+  const bool regression = c.text("task") == "regression";
+  const double clip = c.real("grad_clip");
+  const auto& clip_mode = c.text("grad_clip_mode");
 
   // The data order is drawn on the CPU so that a seed shuffles identically on every device.
   auto order_gen =
@@ -94,6 +128,10 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   const auto batch = c.integer("batch_size");
   const auto eval_batch = c.integer("eval_batch_size");
   const auto device = train.features().device();
+  const std::int64_t steps_per_epoch = (n + batch - 1) / batch;
+  const LrSchedule schedule{c.text("schedule"), c.real("lr"), c.integer("epochs") * steps_per_epoch,
+                            c.has("warmup_steps") ? c.integer("warmup_steps") : 0};
+  std::int64_t step = 0;
 
   TrialResult result;
   for (int epoch = 1; epoch <= c.integer("epochs"); ++epoch) {
@@ -107,10 +145,17 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
       auto x = data->prepare(train.features().index_select(0, idx));
       auto y = train.targets().index_select(0, idx);
       auto out = net->forward(x, train.ids().index_select(0, idx));
-      auto loss = torch::nn::functional::cross_entropy(out, y);
+      auto loss = data_loss(out, y, regression);
+      auto penalty = net->penalty();
       optimizer->zero_grad();
-      loss.backward();
+      (penalty.defined() ? loss + penalty : loss).backward();
+      if (clip > 0) clip_gradients(parameters, clip_mode, clip);
+      if (schedule.kind != "constant") {
+        const double lr = schedule.at(step);
+        for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+      }
       optimizer->step();
+      ++step;
       // Accumulated on the device: no host synchronisation inside the step loop.
       loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(idx.size(0));
       correct += out.detach().argmax(1).eq(y).sum();
@@ -125,7 +170,7 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
           "training loss is " + std::to_string(m.train_loss) + " in epoch " + std::to_string(epoch);
       return result;
     }
-    const auto val = evaluate(*net, *data, data->validation(), eval_batch);
+    const auto val = evaluate(*net, *data, data->validation(), eval_batch, regression);
     m.val_loss = val.loss;
     m.val_acc = val.acc;
     m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -85,7 +85,7 @@ TEST(MnistFamily, CacheSharesOneLoad) {
 }
 
 // Debian's dataset-fashion-mnist package, which scripts/setup.sh installs.
-TEST(MnistFamily, DebianFashionMnistLoadsInUnderASecond) {
+TEST(MnistFamily, DebianFashionMnistLoadsQuickly) {
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
     GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   }
@@ -97,7 +97,9 @@ TEST(MnistFamily, DebianFashionMnistLoadsInUnderASecond) {
   EXPECT_EQ(data->train().size(), 48000);
   EXPECT_EQ(data->validation().size(), 12000);
   EXPECT_EQ(data->test().size(), 10000);
-  EXPECT_LT(seconds, 1.0);
+  // ~0.4 s alone on the 2-core CI machine (docs/performance.md); the bound leaves room for a
+  // loaded machine running other tests beside it, and still catches a per-pixel slow path.
+  EXPECT_LT(seconds, 5.0);
   RecordProperty("load_seconds", std::to_string(seconds));
 }
 
