@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build git pkg-config
   libtorch-dev libopenblas0-pthread
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev sqlite3
-  libgtest-dev nlohmann-json3-dev zlib1g-dev
+  libgtest-dev nlohmann-json3-dev zlib1g-dev libmatio-dev libjpeg62-turbo-dev
   dataset-fashion-mnist gnuplot-nox
 )
 

@@ -61,13 +61,21 @@ void ProgressPrinter::epoch_finished(const sweeps::TrialSpec& trial,
   epoch_seconds_ += m.seconds;
   const double eta = epoch_seconds_ / static_cast<double>(epochs_seen_) *
                      static_cast<double>(std::max(0L, total_epochs_ - epochs_seen_));
-  out_ << prefix()
-       << fmt::format(
-              "    epoch {:>3}/{}  train_loss {:.4f}  train_acc {:.4f}  val_loss {:.4f}  "
-              "val_acc {:.4f}  {:.1f}s  ETA {}",
-              m.epoch, trial.config.integer("epochs"), m.train_loss, m.train_acc, m.val_loss,
-              m.val_acc, m.seconds, format_duration(eta))
-       << "\n";
+  const auto epochs = trial.config.integer("epochs");
+  if (m.has_accuracy) {
+    out_ << prefix()
+         << fmt::format(
+                "    epoch {:>3}/{}  train_loss {:.4f}  train_acc {:.4f}  val_loss {:.4f}  "
+                "val_acc {:.4f}  {:.1f}s  ETA {}",
+                m.epoch, epochs, m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.seconds,
+                format_duration(eta))
+         << "\n";
+  } else {
+    out_ << prefix()
+         << fmt::format("    epoch {:>3}/{}  train_loss {:.4f}  val_loss {:.4f}  {:.1f}s  ETA {}",
+                        m.epoch, epochs, m.train_loss, m.val_loss, m.seconds, format_duration(eta))
+         << "\n";
+  }
   out_.flush();
 }
 

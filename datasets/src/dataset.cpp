@@ -1,5 +1,6 @@
 #include "comet/datasets/dataset.h"
 
+#include <cassert>
 #include <cstdlib>
 
 #include <torch/torch.h>
@@ -25,17 +26,28 @@ std::int64_t Split::size() const {
   return tensors_->targets.defined() ? tensors_->targets.size(0) : 0;
 }
 
+struct Dataset::Affine {
+  torch::Tensor scale, shift;  // [input_dim] float32 on the splits' device
+};
+
 Dataset::Dataset(DatasetInfo info, Split train, Split validation, Split test)
     : info_(std::move(info)),
       train_(std::move(train)),
       validation_(std::move(validation)),
-      test_(std::move(test)) {}
+      test_(std::move(test)) {
+  // Invariant of load_dataset: one value per feature.
+  assert(static_cast<std::int64_t>(info_.feature_scale.size()) == info_.input_dim);
+  auto to_tensor = [&](const std::vector<float>& v) {
+    return torch::tensor(v, torch::kFloat32).to(train_.features().device());
+  };
+  affine_ = std::make_shared<Affine>(
+      Affine{to_tensor(info_.feature_scale), to_tensor(info_.feature_shift)});
+}
+Dataset::~Dataset() = default;
 
 at::Tensor Dataset::prepare(const at::Tensor& raw_features) const {
-  // One fused pass: x * (scale / std) - mean / std == (x * scale - mean) / std.
-  const double a = info_.scale / info_.stddev;
-  const double b = -info_.mean / info_.stddev;
-  return raw_features.to(torch::kFloat32).mul_(a).add_(b);
+  // One fused pass per batch: x * (scale / std) - mean / std == (x * scale - mean) / std.
+  return torch::addcmul(affine_->shift, raw_features.to(torch::kFloat32), affine_->scale);
 }
 
 std::filesystem::path default_data_root() {

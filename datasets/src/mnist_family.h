@@ -1,14 +1,13 @@
 #pragma once
-// Private to datasets/. MNIST and Fashion-MNIST from their IDX files.
+// Private to datasets/. MNIST and Fashion-MNIST: IDX files, raw or gzip.
 
-#include <memory>
-
-#include "comet/datasets/dataset.h"
+#include "raw_data.h"
 
 namespace comet::datasets {
 
-// Looks in <root>/<name>/ (also <root>/<name with '-'>/), then, for fashion_mnist, in Debian's
-// dataset-fashion-mnist package (/usr/share/datasets/fashion-mnist). Each file may be raw or .gz.
-std::shared_ptr<const Dataset> load_mnist_family(const DatasetRequest& request);
+// Reads train-images/labels and t10k-images/labels (each raw or .gz) from the first of
+// context.dirs that has them. context.name ("mnist" or "fashion_mnist") picks the
+// normalisation constants. Throws DatasetError naming the file and the problem.
+RawData read_mnist_family(const ReaderContext& context);
 
 }  // namespace comet::datasets

@@ -21,10 +21,12 @@ class StoreObserver : public TrialObserver {
   void on_epoch(const EpochMetrics& m) override {
     results::EpochRecord record{m.epoch,
                                 {{"train", "loss", m.train_loss},
-                                 {"train", "acc", m.train_acc},
                                  {"val", "loss", m.val_loss},
-                                 {"val", "acc", m.val_acc},
                                  {"epoch", "seconds", m.seconds}}};
+    if (m.has_accuracy) {
+      record.metrics.push_back({"train", "acc", m.train_acc});
+      record.metrics.push_back({"val", "acc", m.val_acc});
+    }
     store_.record_epoch(trial_.id, record);
     reporter_.epoch_finished(trial_, m);
   }

@@ -18,17 +18,30 @@ namespace comet::engine {
 namespace {
 
 datasets::DatasetRequest dataset_request(const sweeps::TrialConfig& c, const TrainerOptions& o) {
-  return {c.text("dataset"), o.data_root, c.real("val_fraction"),
-          static_cast<std::uint64_t>(c.integer("split_seed")), o.device};
+  datasets::DatasetRequest request{c.text("dataset"),
+                                   o.data_root,
+                                   c.real("val_fraction"),
+                                   static_cast<std::uint64_t>(c.integer("split_seed")),
+                                   o.device,
+                                   {}};
+  // The dataset's scoped keys (`cifar100.labels`, `csv.target`, ...) become its options.
+  const std::string prefix = request.name + ".";
+  for (const auto& [key, value] : c.values()) {
+    if (key.rfind(prefix, 0) == 0)
+      request.options[key.substr(prefix.size())] = sweeps::to_display(value);
+  }
+  // A CSV's target column is read as classes or as numbers according to the trial's task.
+  if (request.name == "csv") request.options["task"] = c.text("task");
+  return request;
 }
 
-// The data term of the loss. regression: mean squared error against one-hot targets (a class
-// dataset; datasets with real-valued targets arrive with issue "Datasets").
+// The data term of the loss. regression: mean squared error against the dataset's real targets,
+// or against one-hot targets on a class dataset (int64 labels).
 torch::Tensor data_loss(const torch::Tensor& out, const torch::Tensor& y, bool regression,
                         torch::Reduction::Reduction reduction = torch::Reduction::Mean) {
   namespace F = torch::nn::functional;
   if (regression) {
-    auto target = F::one_hot(y, out.size(1)).to(out.scalar_type());
+    auto target = y.is_floating_point() ? y : F::one_hot(y, out.size(1)).to(out.scalar_type());
     // Mean over examples and outputs, as torch.nn.MSELoss; the sum form adds up the per-example
     // means so that loss_sum / n is the same mean.
     auto per_example = (out - target).pow(2).mean(1);
@@ -45,7 +58,7 @@ models::NetworkConfig network_config(const sweeps::TrialConfig& c,
   models::NetworkConfig nc;
   nc.model = c.text("model");
   nc.input_dim = info.input_dim;
-  nc.output_dim = info.num_classes;
+  nc.output_dim = info.output_dim;
   nc.width = c.integer("width");
   nc.depth = c.integer("depth");
   nc.p_k = c.real("p_k");
@@ -72,7 +85,8 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
   torch::NoGradGuard no_grad;
   net.set_training(false);
   auto loss_sum = torch::zeros({}, split.features().options().dtype(torch::kFloat64));
-  auto correct = torch::zeros({}, split.targets().options());
+  auto correct = torch::zeros({}, split.targets().options().dtype(torch::kInt64));
+  const bool classes = !split.targets().is_floating_point();
   const auto n = split.size();
   for (std::int64_t start = 0; start < n; start += batch) {
     const auto len = std::min(batch, n - start);
@@ -80,7 +94,7 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
     auto y = split.targets().narrow(0, start, len);
     auto out = net.forward(x, split.ids().narrow(0, start, len));
     loss_sum += data_loss(out, y, regression, torch::Reduction::Sum).to(torch::kFloat64);
-    correct += out.argmax(1).eq(y).sum();
+    if (classes) correct += out.argmax(1).eq(y).sum();
   }
   // The only host synchronisation of the pass.
   return {loss_sum.item<double>() / static_cast<double>(n),
@@ -100,7 +114,13 @@ Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>()) {
 Trainer::~Trainer() = default;
 
 void Trainer::load_datasets(const std::vector<sweeps::TrialSpec>& trials) {
-  for (const auto& t : trials) impl_->cache.get(dataset_request(t.config, impl_->options));
+  for (const auto& t : trials) {
+    auto data = impl_->cache.get(dataset_request(t.config, impl_->options));
+    if (data->info().task == datasets::Task::regression && t.config.text("task") != "regression") {
+      throw datasets::DatasetError("dataset " + data->info().name +
+                                   " has real-valued targets: its trials need task: regression");
+    }
+  }
 }
 
 TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer) {
@@ -132,6 +152,8 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   const LrSchedule schedule{c.text("schedule"), c.real("lr"), c.integer("epochs") * steps_per_epoch,
                             c.has("warmup_steps") ? c.integer("warmup_steps") : 0};
   std::int64_t step = 0;
+  // Accuracy needs classes: a dataset with real-valued targets reports losses only.
+  const bool has_accuracy = !train.targets().is_floating_point();
 
   TrialResult result;
   for (int epoch = 1; epoch <= c.integer("epochs"); ++epoch) {
@@ -139,7 +161,7 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     net->set_training(true);
     auto order = torch::randperm(n, order_gen, torch::kInt64).to(device);
     auto loss_sum = torch::zeros({}, train.features().options().dtype(torch::kFloat64));
-    auto correct = torch::zeros({}, train.targets().options());
+    auto correct = torch::zeros({}, train.targets().options().dtype(torch::kInt64));
     for (std::int64_t start = 0; start < n; start += batch) {
       auto idx = order.narrow(0, start, std::min(batch, n - start));
       auto x = data->prepare(train.features().index_select(0, idx));
@@ -158,11 +180,12 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
       ++step;
       // Accumulated on the device: no host synchronisation inside the step loop.
       loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(idx.size(0));
-      correct += out.detach().argmax(1).eq(y).sum();
+      if (has_accuracy) correct += out.detach().argmax(1).eq(y).sum();
     }
     EpochMetrics m;
     m.epoch = epoch;
     m.train_loss = loss_sum.item<double>() / static_cast<double>(n);
+    m.has_accuracy = has_accuracy;
     m.train_acc = static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n);
     if (!std::isfinite(m.train_loss)) {
       result.outcome = TrialOutcome::diverged;

@@ -59,6 +59,15 @@ ParamDef choice_key(std::string name, std::vector<std::string> choices,
   return def;
 }
 
+ParamDef text_key(std::string name, std::optional<std::string> default_value, std::string help) {
+  ParamDef def;
+  def.name = std::move(name);
+  def.type = ParamType::text;
+  if (default_value) def.default_value = *default_value;
+  def.help = std::move(help);
+  return def;
+}
+
 // `def`, applying only to trials whose `key` has one of `values`.
 ParamDef scoped(ParamDef def, std::string key, std::vector<std::string> values) {
   def.scope = ParamScope{.key = std::move(key), .values = std::move(values)};
@@ -76,8 +85,10 @@ ParamDef defaulting_to(ParamDef def, std::string key) {
 std::vector<ParamDef> make_schema() {
   constexpr auto required = std::nullopt;
   return {
-      choice_key("dataset", {"fashion_mnist", "mnist"}, required,
-                 "dataset to train and evaluate on"),
+      choice_key("dataset",
+                 {"fashion_mnist", "mnist", "cifar10", "cifar100", "svhn", "sarcos",
+                  "tiny_imagenet", "csv", "synthetic_clusters"},
+                 required, "dataset to train and evaluate on; see docs/datasets.md"),
       choice_key("model",
                  {"comet", "standard", "smaller", "dropout", "topk", "moe", "moe_fixed",
                   "layerwise", "bernoulli", "example_tied", "l1"},
@@ -135,6 +146,32 @@ std::vector<ParamDef> make_schema() {
              "model", {"example_tied"}),
       scoped(real_key("l1.lambda", {.min = 0}, 1.0e-5, "weight of the L1 penalty lambda * sum |W|"),
              "model", {"l1"}),
+      // Dataset options: passed to the dataset's reader without the "<dataset>." prefix.
+      scoped(choice_key("cifar100.labels", {"fine", "coarse"}, "fine",
+                        "CIFAR-100 labels: the 100 fine classes or the 20 coarse superclasses"),
+             "dataset", {"cifar100"}),
+      scoped(integer_key("sarcos.target", {.min = 1, .max = 7}, 1,
+                         "the joint torque to predict (the paper: the first)"),
+             "dataset", {"sarcos"}),
+      scoped(text_key("csv.file", required,
+                      "the training CSV: a path, absolute or relative to the data root's csv/"),
+             "dataset", {"csv"}),
+      scoped(text_key("csv.target", required, "the name of the target column in the header"),
+             "dataset", {"csv"}),
+      scoped(text_key("csv.test_file", "", "a test CSV with the same columns; '' for none"),
+             "dataset", {"csv"}),
+      scoped(integer_key("synthetic_clusters.dims", {.min = 1}, 10, "features per example"),
+             "dataset", {"synthetic_clusters"}),
+      scoped(integer_key("synthetic_clusters.classes", {.min = 2}, 2, "clusters, one per class"),
+             "dataset", {"synthetic_clusters"}),
+      scoped(real_key("synthetic_clusters.separation", {.min = 0}, 3.0,
+                      "spread of the cluster centres relative to the unit noise"),
+             "dataset", {"synthetic_clusters"}),
+      scoped(integer_key("synthetic_clusters.count", {.min = 2}, 1000,
+                         "training examples (plus a quarter as many test examples)"),
+             "dataset", {"synthetic_clusters"}),
+      scoped(integer_key("synthetic_clusters.seed", {.min = 0}, 0, "seed of the generated data"),
+             "dataset", {"synthetic_clusters"}),
   };
 }
 

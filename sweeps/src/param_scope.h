@@ -4,13 +4,16 @@
 #include <map>
 #include <string>
 
+#include "comet/sweeps/param_schema.h"
 #include "comet/sweeps/sweep_spec.h"
 
 namespace comet::sweeps {
 
 // Erases every scoped key that does not apply to `config` and sets the default of every scoped
-// or default_from key that applies but is absent. `config` holds every unscoped key.
-void apply_scopes(TrialConfig& config);
+// or default_from key that applies but is absent. `config` holds every unscoped key. Returns
+// the first scoped key without a default (required where it applies, e.g. csv.file) that
+// applies but is absent, or nullptr.
+const ParamDef* apply_scopes(TrialConfig& config);
 
 // Throws SweepError at the key's mark when a scoped key the sweep gives applies to none of its
 // trials ("moe.gate applies only to trials with model moe or moe_fixed, and this sweep has

@@ -64,7 +64,13 @@ std::vector<TrialSpec> expand_trials(const SweepSpec& spec) {
       if (++position[a] < axes[a].values.size()) break;
       position[a] = 0;
     }
-    apply_scopes(config);
+    if (const ParamDef* missing = apply_scopes(config)) {
+      const auto& scope_key = missing->scope->key;
+      throw SweepError(locate_value(spec, scope_key, config.at(scope_key)),
+                       scope_key + " " + to_display(config.at(scope_key)) + " needs " +
+                           missing->name + " (" + missing->describe_allowed() + ": " +
+                           missing->help + "); give it at top level or under grid:");
+    }
     if (auto violation = find_cross_key_violation(config)) {
       throw SweepError(locate_value(spec, violation->key, config.at(violation->key)),
                        violation->message);

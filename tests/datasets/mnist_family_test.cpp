@@ -17,9 +17,9 @@ using testing::TempDir;
 TEST(MnistFamily, LoadsFixtureWithIdsSplitAndExactPixels) {
   TempDir root;
   testing::write_mnist_fixture(root / "fashion_mnist", 100, 20);
-  auto data = load_dataset({"fashion_mnist", root.path(), 0.2, 3, "cpu"});
+  auto data = load_dataset({"fashion_mnist", root.path(), 0.2, 3, "cpu", {}});
   EXPECT_EQ(data->info().input_dim, 784);
-  EXPECT_EQ(data->info().num_classes, 10);
+  EXPECT_EQ(data->info().output_dim, 10);
   EXPECT_EQ(data->train().size(), 80);
   EXPECT_EQ(data->validation().size(), 20);
   EXPECT_EQ(data->test().size(), 20);
@@ -43,17 +43,20 @@ TEST(MnistFamily, LoadsFixtureWithIdsSplitAndExactPixels) {
 TEST(MnistFamily, PrepareNormalisesWithTheDatasetConstants) {
   TempDir root;
   testing::write_mnist_fixture(root / "mnist", 30, 10);
-  auto data = load_dataset({"mnist", root.path(), 0.2, 0, "cpu"});
-  auto raw = torch::tensor({0, 255}, torch::kUInt8);
+  auto data = load_dataset({"mnist", root.path(), 0.2, 0, "cpu", {}});
+  auto raw =
+      torch::stack({torch::zeros({784}, torch::kUInt8), torch::full({784}, 255, torch::kUInt8)});
   auto x = data->prepare(raw);
-  EXPECT_NEAR(x[0].item<float>(), (0.0 - 0.1307) / 0.3081, 1e-5);
-  EXPECT_NEAR(x[1].item<float>(), (1.0 - 0.1307) / 0.3081, 1e-5);
+  EXPECT_EQ(x.sizes(), (std::vector<std::int64_t>{2, 784}));
+  EXPECT_NEAR(x[0][0].item<float>(), (0.0 - 0.1307) / 0.3081, 1e-5);
+  EXPECT_NEAR(x[1][783].item<float>(), (1.0 - 0.1307) / 0.3081, 1e-5);
+  EXPECT_EQ(data->info().normalisation, "published constants");
 }
 
 TEST(MnistFamily, MissingFilesAndBadLabelsAreNamed) {
   TempDir root;
   try {
-    load_dataset({"mnist", root.path(), 0.2, 0, "cpu"});
+    load_dataset({"mnist", root.path(), 0.2, 0, "cpu", {}});
     FAIL();
   } catch (const DatasetError& e) {
     EXPECT_NE(std::string(e.what()).find("train-images-idx3-ubyte"), std::string::npos) << e.what();
@@ -62,24 +65,24 @@ TEST(MnistFamily, MissingFilesAndBadLabelsAreNamed) {
   testing::write_idx(root / "mnist" / "t10k-labels-idx1-ubyte", {10},
                      {0, 1, 2, 3, 4, 5, 6, 7, 8, 12});
   try {
-    load_dataset({"mnist", root.path(), 0.2, 0, "cpu"});
+    load_dataset({"mnist", root.path(), 0.2, 0, "cpu", {}});
     FAIL();
   } catch (const DatasetError& e) {
     EXPECT_NE(std::string(e.what()).find("label 12 at index 9"), std::string::npos) << e.what();
   }
   testing::write_idx(root / "mnist" / "t10k-labels-idx1-ubyte", {9}, {0, 1, 2, 3, 4, 5, 6, 7, 8});
-  EXPECT_THROW(load_dataset({"mnist", root.path(), 0.2, 0, "cpu"}), DatasetError);
-  EXPECT_THROW(load_dataset({"cifar7", root.path(), 0.2, 0, "cpu"}), DatasetError);
-  EXPECT_THROW(load_dataset({"mnist", root.path(), 1.0, 0, "cpu"}), DatasetError);
+  EXPECT_THROW(load_dataset({"mnist", root.path(), 0.2, 0, "cpu", {}}), DatasetError);
+  EXPECT_THROW(load_dataset({"cifar7", root.path(), 0.2, 0, "cpu", {}}), DatasetError);
+  EXPECT_THROW(load_dataset({"mnist", root.path(), 1.0, 0, "cpu", {}}), DatasetError);
 }
 
 TEST(MnistFamily, CacheSharesOneLoad) {
   TempDir root;
   testing::write_mnist_fixture(root / "mnist", 30, 10);
   DatasetCache cache;
-  auto a = cache.get({"mnist", root.path(), 0.2, 0, "cpu"});
-  auto b = cache.get({"mnist", root.path(), 0.2, 0, "cpu"});
-  auto c = cache.get({"mnist", root.path(), 0.2, 1, "cpu"});
+  auto a = cache.get({"mnist", root.path(), 0.2, 0, "cpu", {}});
+  auto b = cache.get({"mnist", root.path(), 0.2, 0, "cpu", {}});
+  auto c = cache.get({"mnist", root.path(), 0.2, 1, "cpu", {}});
   EXPECT_EQ(a.get(), b.get());
   EXPECT_NE(a.get(), c.get());
 }
@@ -91,7 +94,7 @@ TEST(MnistFamily, DebianFashionMnistLoadsQuickly) {
   }
   TempDir empty_root;
   const auto t0 = std::chrono::steady_clock::now();
-  auto data = load_dataset({"fashion_mnist", empty_root.path(), 0.2, 0, "cpu"});
+  auto data = load_dataset({"fashion_mnist", empty_root.path(), 0.2, 0, "cpu", {}});
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(data->train().size(), 48000);

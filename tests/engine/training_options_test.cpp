@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <numbers>
 
 #include "gradient_clipping.h"
@@ -131,6 +132,23 @@ TEST_F(TrainingOptionsTest, RegressionLossIsTheMeanSquaredErrorAgainstOneHotTarg
   EXPECT_LT(regression.epochs[0].train_loss, 0.5);
   // The validation loss is the same quantity on held-out examples.
   EXPECT_NEAR(regression.epochs[0].val_loss, regression.epochs[0].train_loss, 0.05);
+}
+
+TEST_F(TrainingOptionsTest, RealValuedTargetsTrainWithMseAndReportNoAccuracy) {
+  std::filesystem::create_directories(root_ / "csv");
+  {
+    std::ofstream out(root_ / "csv" / "line.csv");
+    out << "x1,x2,y\n";
+    for (int i = 0; i < 200; ++i)
+      out << (i % 13) << "," << (i % 7) << "," << 0.5 * (i % 13) - (i % 7) << "\n";
+  }
+  const std::string yaml =
+      "name: t\ndataset: csv\ncsv.file: line.csv\ncsv.target: y\nepochs: 5\nlr: 0.01\n"
+      "optimizer: adam\nwidth: 16\nmodel: standard\n";
+  auto rec = run(trials(yaml + "task: regression\n").at(0));
+  ASSERT_EQ(rec.epochs.size(), 5u);
+  EXPECT_FALSE(rec.epochs[0].has_accuracy);
+  EXPECT_LT(rec.epochs[4].val_loss, rec.epochs[0].val_loss);
 }
 
 }  // namespace

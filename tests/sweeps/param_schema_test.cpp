@@ -25,20 +25,48 @@ std::string checked(std::string_view key, ParamValue value) {
 TEST(ParamSchema, ListsTheKeysInTableOrder) {
   std::vector<std::string> names;
   for (const ParamDef& def : param_schema()) names.push_back(def.name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{
-                "dataset",      "model",        "epochs",       "batch_size",  "optimizer",
-                "lr",           "weight_decay", "schedule",     "grad_clip",   "grad_clip_mode",
-                "activation",   "norm",         "depth",        "width",       "p_k",
-                "task",         "seed",         "val_fraction", "split_seed",  "eval_batch_size",
-                "warmup_steps", "moe.gate",     "topk.on",      "bernoulli.p", "example_tied.p",
-                "l1.lambda"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"dataset",
+                                             "model",
+                                             "epochs",
+                                             "batch_size",
+                                             "optimizer",
+                                             "lr",
+                                             "weight_decay",
+                                             "schedule",
+                                             "grad_clip",
+                                             "grad_clip_mode",
+                                             "activation",
+                                             "norm",
+                                             "depth",
+                                             "width",
+                                             "p_k",
+                                             "task",
+                                             "seed",
+                                             "val_fraction",
+                                             "split_seed",
+                                             "eval_batch_size",
+                                             "warmup_steps",
+                                             "moe.gate",
+                                             "topk.on",
+                                             "bernoulli.p",
+                                             "example_tied.p",
+                                             "l1.lambda",
+                                             "cifar100.labels",
+                                             "sarcos.target",
+                                             "csv.file",
+                                             "csv.target",
+                                             "csv.test_file",
+                                             "synthetic_clusters.dims",
+                                             "synthetic_clusters.classes",
+                                             "synthetic_clusters.separation",
+                                             "synthetic_clusters.count",
+                                             "synthetic_clusters.seed"}));
 }
 
 TEST(ParamSchema, RequiredKeysHaveNoDefault) {
   std::vector<std::string> required;
   for (const ParamDef& def : param_schema()) {
-    if (!def.required()) continue;
+    if (!def.required() || def.scope) continue;  // scoped: required only where they apply
     required.push_back(def.name);
     EXPECT_EQ(def.default_value, std::nullopt) << def.name;
   }
@@ -84,7 +112,9 @@ TEST(ParamSchema, Defaults) {
 TEST(ParamSchema, ScopesOfTheModelAndScheduleKeys) {
   std::vector<std::string> scoped;
   for (const ParamDef& def : param_schema()) {
-    if (def.scope) scoped.push_back(def.name + ": " + def.describe_scope());
+    if (def.scope && def.scope->key != "dataset") {
+      scoped.push_back(def.name + ": " + def.describe_scope());
+    }
   }
   EXPECT_EQ(scoped,
             (std::vector<std::string>{
@@ -110,7 +140,11 @@ TEST(ParamSchema, ScopeAndDefaultFromNameUnscopedKeysOfMatchingKinds) {
         ParamValue checked_value = value;
         EXPECT_EQ(scope_key->check(checked_value), std::nullopt) << def.name << ": " << value;
       }
-      EXPECT_FALSE(def.required()) << def.name << " is scoped, so it needs a default";
+      // A scoped key without a default is required where it applies: only free text (a path,
+      // a column name) has no sensible default.
+      if (def.required()) {
+        EXPECT_EQ(def.type, ParamType::text) << def.name;
+      }
     }
     if (!def.default_from.empty()) {
       EXPECT_EQ(def.default_value, std::nullopt) << def.name;
@@ -157,7 +191,9 @@ TEST(ParamSchema, DescribesWhatIsAllowed) {
   EXPECT_EQ(param("p_k").describe_allowed(), "a real in (0, 1]");
   EXPECT_EQ(param("val_fraction").describe_allowed(), "a real in (0, 1)");
   EXPECT_EQ(param("optimizer").describe_allowed(), "one of: sgd, sgd_momentum, adam, adamw");
-  EXPECT_EQ(param("dataset").describe_allowed(), "one of: fashion_mnist, mnist");
+  EXPECT_EQ(param("dataset").describe_allowed(),
+            "one of: fashion_mnist, mnist, cifar10, cifar100, svhn, sarcos, tiny_imagenet, csv, "
+            "synthetic_clusters");
   EXPECT_EQ(param("norm").describe_allowed(), "one of: none, batch, layer");
   EXPECT_EQ(param("grad_clip").describe_allowed(), "a real >= 0");
   EXPECT_EQ(param("grad_clip_mode").describe_allowed(), "one of: norm, value");
@@ -247,9 +283,10 @@ TEST(ParamCheck, ChoicesListWhatIsAllowed) {
   EXPECT_EQ(checked("optimizer", "adamm"s),
             "error: optimizer: 'adamm' is not one of the choices (did you mean 'adam'?); "
             "allowed: one of: sgd, sgd_momentum, adam, adamw");
-  EXPECT_EQ(checked("dataset", "cifar10"s),
-            "error: dataset: 'cifar10' is not one of the choices; "
-            "allowed: one of: fashion_mnist, mnist");
+  EXPECT_EQ(checked("dataset", "cifar"s),
+            "error: dataset: 'cifar' is not one of the choices (did you mean 'cifar10'?); "
+            "allowed: one of: fashion_mnist, mnist, cifar10, cifar100, svhn, sarcos, "
+            "tiny_imagenet, csv, synthetic_clusters");
   EXPECT_EQ(checked("optimizer", "SGD"s).rfind("error: ", 0), 0U);  // case matters
 }
 

@@ -213,3 +213,38 @@ TEST(ScopedKeys, AKeySomeTrialUsesIsAccepted) {
 
 }  // namespace
 }  // namespace comet::sweeps
+
+namespace comet::sweeps {
+namespace {
+
+TEST(DatasetScopedKeys, BecomeOptionsOnlyOfTheirDatasetAndRequiredOnesAreEnforced) {
+  const std::string base = "name: d\nepochs: 1\nlr: 0.1\nwidth: 8\nmodel: comet\n";
+  auto trials = expand_trials(parse_sweep_text(
+      base + "cifar100.labels: coarse\ngrid:\n  dataset: [cifar100, cifar10]\n", "d.yaml"));
+  ASSERT_EQ(trials.size(), 2u);
+  for (const auto& t : trials) {
+    const bool is_cifar100 = t.config.text("dataset") == "cifar100";
+    EXPECT_EQ(t.config.has("cifar100.labels"), is_cifar100);
+    if (is_cifar100) {
+      EXPECT_EQ(t.config.text("cifar100.labels"), "coarse");
+    }
+  }
+  auto sarcos = expand_trials(parse_sweep_text(base + "dataset: sarcos\n", "d.yaml"));
+  EXPECT_EQ(sarcos.at(0).config.integer("sarcos.target"), 1);
+
+  try {
+    expand_trials(parse_sweep_text(base + "dataset: csv\ncsv.target: y\n", "d.yaml"));
+    FAIL() << "csv without csv.file was accepted";
+  } catch (const SweepError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("d.yaml:6:"), std::string::npos) << what;
+    EXPECT_NE(what.find("dataset csv needs csv.file"), std::string::npos) << what;
+  }
+  auto csv = expand_trials(
+      parse_sweep_text(base + "dataset: csv\ncsv.file: a.csv\ncsv.target: y\n", "d.yaml"));
+  EXPECT_EQ(csv.at(0).config.text("csv.file"), "a.csv");
+  EXPECT_EQ(csv.at(0).config.text("csv.test_file"), "");
+}
+
+}  // namespace
+}  // namespace comet::sweeps

@@ -153,13 +153,17 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
             "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
             "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
             "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
-            "l1.lambda");
+            "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
+            "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
+            "synthetic_clusters.count, synthetic_clusters.seed");
   EXPECT_EQ(parse_error(kBase + "grid:\n  colour: [red]\n"),
             "bad.yaml:8:3: unknown grid key 'colour'; known keys: dataset, model, epochs, "
             "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
             "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
             "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
-            "l1.lambda");
+            "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
+            "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
+            "synthetic_clusters.count, synthetic_clusters.seed");
 }
 
 TEST(ParseSweepErrors, KeysMustBePlainNames) {

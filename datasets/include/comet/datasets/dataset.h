@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,9 +24,10 @@ class DatasetError : public std::runtime_error {
 
 enum class Task { classification, regression };
 
-// One part of a dataset: raw features (uint8 images, kept compact on the device), targets
-// (int64 class indices) and each example's stable id (its index in the publisher's files;
-// test examples continue after the training file's).
+// One part of a dataset: raw features (uint8 images kept compact on the device, or float32
+// tabular values), targets (int64 class indices [n], or float32 regression targets
+// [n, outputs]) and each example's stable id (its index in the publisher's files; test examples
+// continue after the training file's).
 class Split {
  public:
   Split();
@@ -47,17 +49,21 @@ class Split {
 struct DatasetInfo {
   std::string name;
   Task task = Task::classification;
-  std::int64_t input_dim = 0;  // features per example after flattening
-  std::int64_t num_classes = 0;
-  double scale = 1.0;  // raw value * scale gives [0, 1]
-  double mean = 0.0;   // then (x - mean) / stddev
-  double stddev = 1.0;
+  std::int64_t input_dim = 0;   // features per example after flattening
+  std::int64_t output_dim = 0;  // classes, or regression targets per example
+  // prepare() computes raw * feature_scale[i] + feature_shift[i] per feature i: the dataset's
+  // normalisation (x * scale - mean) / stddev folded into one multiply-add.
+  std::vector<float> feature_scale;
+  std::vector<float> feature_shift;
+  std::string normalisation;                 // where the constants come from, for people
   std::vector<std::filesystem::path> files;  // what was read
 };
 
 class Dataset {
  public:
+  // Splits live on one device; the normalisation tensors are placed on the same device.
   Dataset(DatasetInfo info, Split train, Split validation, Split test);
+  ~Dataset();
 
   const DatasetInfo& info() const { return info_; }
   const Split& train() const { return train_; }
@@ -68,16 +74,20 @@ class Dataset {
   at::Tensor prepare(const at::Tensor& raw_features) const;
 
  private:
+  struct Affine;
   DatasetInfo info_;
   Split train_, validation_, test_;
+  std::shared_ptr<const Affine> affine_;
 };
 
 struct DatasetRequest {
-  std::string name;                 // fashion_mnist | mnist
+  std::string name;                 // one of dataset_names()
   std::filesystem::path data_root;  // empty: default_data_root()
   double val_fraction = 0.2;        // share of the training file held out for validation
   std::uint64_t split_seed = 0;
   std::string device = "cpu";
+  // The dataset's own options from the sweep (`cifar100.labels: coarse` -> {"labels", "coarse"}).
+  std::map<std::string, std::string> options;
 
   friend bool operator==(const DatasetRequest&, const DatasetRequest&) = default;
 };

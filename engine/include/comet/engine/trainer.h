@@ -14,6 +14,7 @@ struct EpochMetrics {
   int epoch = 0;                         // 1-based
   double train_loss = 0, train_acc = 0;  // means over the epoch's training examples
   double val_loss = 0, val_acc = 0;      // on the validation split, evaluation mode
+  bool has_accuracy = true;              // false for real-valued targets: the accs are 0
   double seconds = 0;                    // wall time of the epoch, evaluation included
 };
 
