@@ -1,0 +1,28 @@
+#pragma once
+// Private to datasets/. Generated data: Gaussian clusters for quick sweeps, and the vectors of
+// the paper's section 4.1. Both use comet's own generator (splitmix64 + Box-Muller), not
+// <random>'s distributions, whose algorithms differ between standard libraries.
+
+#include <cstdint>
+#include <vector>
+
+#include "raw_data.h"
+
+namespace comet::datasets {
+
+// Options (dataset-scoped sweep keys), each validated:
+//   dims        features per example, integer >= 1, default 10
+//   classes     integer >= 1, default 2
+//   separation  finite number >= 0, default 3.0: centres ~ N(0, separation^2 I)
+//   count       training examples, integer >= 1, default 1000; the test split has count / 4
+//   seed        integer >= 0, default 0
+// Example i of a split has class i % classes and features centre[class] + N(0, I).
+RawData read_synthetic_clusters(const ReaderContext& context);
+
+// `count` vectors of `length` floats. Per vector, mu is an integer drawn uniformly from
+// [0, 100]; every component ~ N(mu, 25) (standard deviation 5). Throws DatasetError for
+// count < 0 or length < 1.
+std::vector<std::vector<float>> section41_vectors(std::int64_t count, std::uint64_t seed,
+                                                  std::int64_t length = 100);
+
+}  // namespace comet::datasets
