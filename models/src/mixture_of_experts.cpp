@@ -21,9 +21,8 @@ torch::nn::Linear init_linear(std::int64_t in, std::int64_t out, at::Generator& 
 }  // namespace
 
 MixtureOfExperts::MixtureOfExperts(const MixtureShape& shape, Activation activation,
-                                   const std::string& norm, bool trainable_router,
-                                   bool scaled_gate, at::Generator& generator,
-                                   at::Generator& router_generator)
+                                   const std::string& norm, bool trainable_router, bool scaled_gate,
+                                   at::Generator& generator, at::Generator& router_generator)
     : shape_(shape), activation_(std::move(activation)), scaled_gate_(scaled_gate), norm_(norm) {
   torch::NoGradGuard no_grad;
   const auto e = shape.experts;
@@ -42,12 +41,14 @@ MixtureOfExperts::MixtureOfExperts(const MixtureShape& shape, Activation activat
       register_module("norm" + suffix, batch_norms_.back().ptr());
     } else {
       make_hidden_norm(norm, dims[l]);  // validates the name
-      layer_scales_.push_back(register_parameter("norm_scale" + suffix, torch::ones({e, 1, dims[l]})));
-      layer_shifts_.push_back(register_parameter("norm_shift" + suffix, torch::zeros({e, 1, dims[l]})));
+      layer_scales_.push_back(
+          register_parameter("norm_scale" + suffix, torch::ones({e, 1, dims[l]})));
+      layer_shifts_.push_back(
+          register_parameter("norm_shift" + suffix, torch::zeros({e, 1, dims[l]})));
     }
   }
-  router_hidden_ = register_module("router_hidden",
-                                   init_linear(shape.input_dim, shape.router_width, router_generator));
+  router_hidden_ = register_module(
+      "router_hidden", init_linear(shape.input_dim, shape.router_width, router_generator));
   router_out_ = register_module("router_out", init_linear(shape.router_width, e, router_generator));
   if (!trainable_router) {
     for (auto& p : router_hidden_->parameters()) p.set_requires_grad(false);

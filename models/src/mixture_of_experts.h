@@ -51,7 +51,7 @@ class MixtureOfExperts : public torch::nn::Module {
   bool scaled_gate_;
   std::string norm_;
   std::vector<torch::Tensor> weights_, biases_;
-  std::vector<torch::nn::AnyModule> batch_norms_;         // norm: batch, over E * width units
+  std::vector<torch::nn::AnyModule> batch_norms_;           // norm: batch, over E * width units
   std::vector<torch::Tensor> layer_scales_, layer_shifts_;  // norm: layer, [E, 1, width]
   torch::nn::Linear router_hidden_{nullptr}, router_out_{nullptr};
 };

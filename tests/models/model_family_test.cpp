@@ -34,8 +34,7 @@ TEST(ModelFamily, TrainableParameterCountsAreClosedForm) {
   const auto full = mlp_count(20, 30, 5, 3);
   for (const char* same_as_standard :
        {"standard", "comet", "dropout", "topk", "layerwise", "bernoulli", "example_tied", "l1"}) {
-    EXPECT_EQ(make_network(config(same_as_standard, 0.3), "cpu")->trainable_parameter_count(),
-              full)
+    EXPECT_EQ(make_network(config(same_as_standard, 0.3), "cpu")->trainable_parameter_count(), full)
         << same_as_standard;
   }
   EXPECT_EQ(make_network(config("smaller", 0.3), "cpu")->trainable_parameter_count(),
@@ -43,8 +42,7 @@ TEST(ModelFamily, TrainableParameterCountsAreClosedForm) {
   // moe at p_k 0.3: floor(1/0.3) = 3 experts of width 9; router 20 -> 9 -> 3.
   const auto experts = 3 * mlp_count(20, 9, 5, 3);
   const auto router = (20 * 9 + 9) + (9 * 3 + 3);
-  EXPECT_EQ(make_network(config("moe", 0.3), "cpu")->trainable_parameter_count(),
-            experts + router);
+  EXPECT_EQ(make_network(config("moe", 0.3), "cpu")->trainable_parameter_count(), experts + router);
   EXPECT_EQ(make_network(config("moe_fixed", 0.3), "cpu")->trainable_parameter_count(), experts);
   // norm adds a scale and a shift per hidden unit (per expert unit for the MoE).
   for (const char* norm : {"batch", "layer"}) {
@@ -52,8 +50,7 @@ TEST(ModelFamily, TrainableParameterCountsAreClosedForm) {
     c.norm = norm;
     EXPECT_EQ(make_network(c, "cpu")->trainable_parameter_count(), full + 3 * 2 * 30) << norm;
     c.model = "moe";
-    EXPECT_EQ(make_network(c, "cpu")->trainable_parameter_count(),
-              experts + router + 3 * 2 * 3 * 9)
+    EXPECT_EQ(make_network(c, "cpu")->trainable_parameter_count(), experts + router + 3 * 2 * 3 * 9)
         << norm;
   }
 }
