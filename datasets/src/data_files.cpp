@@ -10,9 +10,10 @@ std::filesystem::path find_data_file(const ReaderContext& context,
   }
   std::string looked;
   for (const auto& dir : context.dirs) looked += "\n  " + (dir / relative).string();
-  throw DatasetError("dataset '" + context.name + "': missing data file " + relative.string() +
-                     "; looked for:" + looked + "\n(`comet data get " + context.name +
-                     "` fetches it where the publisher allows; docs/datasets.md says where to get it)");
+  throw DatasetError(
+      "dataset '" + context.name + "': missing data file " + relative.string() +
+      "; looked for:" + looked + "\n(`comet data get " + context.name +
+      "` fetches it where the publisher allows; docs/datasets.md says where to get it)");
 }
 
 }  // namespace comet::datasets

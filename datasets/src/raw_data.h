@@ -50,8 +50,8 @@ struct RawData {
 
 // Where a reader looks and what the sweep asked of it.
 struct ReaderContext {
-  std::string name;                      // the dataset's name in sweeps
-  std::vector<std::filesystem::path> dirs;  // candidate folders, in order (root/name first)
+  std::string name;                            // the dataset's name in sweeps
+  std::vector<std::filesystem::path> dirs;     // candidate folders, in order (root/name first)
   std::map<std::string, std::string> options;  // dataset-scoped sweep keys, e.g. "labels"
 };
 

@@ -55,8 +55,7 @@ void expect_all_done(const TempDir& dir, std::size_t expected) {
   EXPECT_EQ(rows.size(), expected);
   for (const auto& row : rows) {
     EXPECT_EQ(row.status, results::TrialStatus::done)
-        << row.config.text("dataset") << " " << row.config.text("model") << ": "
-        << row.last_error;
+        << row.config.text("dataset") << " " << row.config.text("model") << ": " << row.last_error;
     EXPECT_EQ(row.epochs_done, 1) << row.config.text("dataset");
   }
 }

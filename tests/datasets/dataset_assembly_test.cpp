@@ -57,8 +57,8 @@ TEST(DatasetAssembly, RegressionCsvHasFloatTargetsAndNoTestSplitWithoutATestFile
     out << "a,b,y\n";
     for (int i = 0; i < 50; ++i) out << i << "," << (i % 7) << "," << (2.5 * i - 1) << "\n";
   }
-  auto data = load_dataset(
-      request("csv", root.path(), {{"file", "points.csv"}, {"target", "y"}, {"task", "regression"}}));
+  auto data = load_dataset(request(
+      "csv", root.path(), {{"file", "points.csv"}, {"target", "y"}, {"task", "regression"}}));
   EXPECT_EQ(data->info().task, Task::regression);
   EXPECT_EQ(data->info().input_dim, 2);
   EXPECT_EQ(data->info().output_dim, 1);
