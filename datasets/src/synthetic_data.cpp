@@ -5,32 +5,13 @@
 #include <numbers>
 #include <string>
 
+#include "splitmix64.h"
+
 #include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
 
 namespace {
-
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, bound) without modulo bias.
-  std::uint64_t below(std::uint64_t bound) {
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-    std::uint64_t x = next();
-    while (x >= limit) x = next();
-    return x % bound;
-  }
-
- private:
-  std::uint64_t state_;
-};
 
 // Standard normal draws by Box-Muller, both values of a pair used. Sums, products and sqrt are
 // correctly rounded everywhere; log, cos and sin come from libm, whose last bit may differ

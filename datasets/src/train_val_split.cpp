@@ -4,32 +4,9 @@
 #include <cmath>
 #include <numeric>
 
+#include "splitmix64.h"
+
 namespace comet::datasets {
-
-namespace {
-
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, bound) without modulo bias.
-  std::uint64_t below(std::uint64_t bound) {
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-    std::uint64_t x = next();
-    while (x >= limit) x = next();
-    return x % bound;
-  }
-
- private:
-  std::uint64_t state_;
-};
-
-}  // namespace
 
 SplitIndices split_train_validation(std::int64_t n, double val_fraction, std::uint64_t seed) {
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cifar_fixture.h"
+#include "reader_errors.h"
 #include "temp_dir.h"
 
 namespace comet::datasets {
@@ -24,19 +25,8 @@ constexpr std::int64_t chw(std::int64_t ch, std::int64_t r, std::int64_t c) {
   return ch * 1024 + r * 32 + c;
 }
 
-std::string error_of(RawData (*read)(const ReaderContext&), const ReaderContext& context) {
-  try {
-    read(context);
-  } catch (const DatasetError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a DatasetError";
-  return "";
-}
-
-void expect_contains(const std::string& text, const std::string& fragment) {
-  EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
-}
+using testing::error_of;
+using testing::expect_contains;
 
 TEST(CifarReader, ReadsCifar10BatchesInOrder) {
   TempDir dir;

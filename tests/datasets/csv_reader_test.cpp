@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "reader_errors.h"
 #include "temp_dir.h"
 
 namespace comet::datasets {
@@ -21,19 +22,9 @@ ReaderContext context_for(const TempDir& dir, std::map<std::string, std::string>
   return {"csv", {dir.path()}, std::move(options)};
 }
 
-std::string error_of(const ReaderContext& context) {
-  try {
-    read_csv(context);
-  } catch (const DatasetError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a DatasetError";
-  return "";
-}
+std::string error_of(const ReaderContext& context) { return testing::error_of(read_csv, context); }
 
-void expect_contains(const std::string& text, const std::string& fragment) {
-  EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
-}
+using testing::expect_contains;
 
 // The error for `body` as the training file, whose target column is "y".
 std::string error_for(const std::string& body) {

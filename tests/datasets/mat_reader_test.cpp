@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mat_fixture.h"
+#include "reader_errors.h"
 #include "temp_dir.h"
 
 namespace comet::datasets {
@@ -21,19 +22,8 @@ using testing::write_mat;
 using testing::write_sarcos_file;
 using testing::write_svhn_file;
 
-std::string error_of(RawData (*read)(const ReaderContext&), const ReaderContext& context) {
-  try {
-    read(context);
-  } catch (const DatasetError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a DatasetError";
-  return "";
-}
-
-void expect_contains(const std::string& text, const std::string& fragment) {
-  EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
-}
+using testing::error_of;
+using testing::expect_contains;
 
 int pixel(const RawTable& table, std::int64_t row, std::int64_t ch, std::int64_t r,
           std::int64_t c) {

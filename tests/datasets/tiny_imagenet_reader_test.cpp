@@ -8,6 +8,7 @@
 
 #include "jpeg_decoder.h"
 #include "jpeg_fixture.h"
+#include "reader_errors.h"
 #include "temp_dir.h"
 
 namespace comet::datasets {
@@ -21,18 +22,10 @@ using testing::write_tiny_imagenet_fixture;
 constexpr int kTolerance = 3;  // YCbCr round trip at quality 100, no subsampling
 
 std::string error_of(const ReaderContext& context) {
-  try {
-    read_tiny_imagenet(context);
-  } catch (const DatasetError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a DatasetError";
-  return "";
+  return testing::error_of(read_tiny_imagenet, context);
 }
 
-void expect_contains(const std::string& text, const std::string& fragment) {
-  EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
-}
+using testing::expect_contains;
 
 // Every byte of every row against what the fixture wrote, in CHW order.
 void expect_images(const RawTable& table, const std::vector<testing::FixtureImage>& images) {
