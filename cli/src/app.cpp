@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "comet/cli/commands.h"
+#include "comet/cli/data_command.h"
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/engine/runtime_info.h"
@@ -87,6 +88,32 @@ int run_app(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->default_str("table");
 
+  // comet data ls | verify | get (cli/src/data_command.cpp, docs/commands/data.md)
+  auto* data_cmd = app.add_subcommand("data", "Datasets: files on disk, checksums, downloads");
+  data_cmd->require_subcommand(1);
+  const std::string data_root_help =
+      "Folder of the datasets (default: $COMET_DATA, else $XDG_CACHE_HOME/comet/data or "
+      "~/.cache/comet/data)";
+  DataLsParams data_ls;
+  auto* data_ls_cmd =
+      data_cmd->add_subcommand("ls", "One row per dataset: files present, verified, where found");
+  data_ls_cmd->add_option("--data-root", data_ls.data_root, data_root_help);
+  data_ls_cmd->add_option("--format", data_ls.format, "Output: table, csv or json")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
+  DataVerifyParams data_verify;
+  auto* data_verify_cmd = data_cmd->add_subcommand(
+      "verify", "MD5 of a dataset's files against the published checksums (exit 2 on a mismatch)");
+  data_verify_cmd->add_option("name", data_verify.name, "The dataset, e.g. cifar10")->required();
+  data_verify_cmd->add_option("--data-root", data_verify.data_root, data_root_help);
+  DataGetParams data_get;
+  auto* data_get_cmd = data_cmd->add_subcommand(
+      "get", "Download, check and unpack a dataset from its publisher into the data root");
+  data_get_cmd->add_option("name", data_get.name, "The dataset, e.g. cifar10")->required();
+  data_get_cmd->add_option("--data-root", data_get.data_root, data_root_help);
+  data_get_cmd->add_option("--mirror", data_get.mirror,
+                           "Fetch <URL>/<file name> instead of the publisher's URL");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -101,6 +128,16 @@ int run_app(int argc, char** argv) {
   if (ls_trials->parsed()) {
     if (*sweep_opt) ls.sweep = ls_sweep;
     return run_guarded([&] { return ls_trials_command(ls, std::cout); }, std::cerr);
+  }
+  if (data_ls_cmd->parsed()) {
+    return run_guarded([&] { return data_ls_command(data_ls, std::cout); }, std::cerr);
+  }
+  if (data_verify_cmd->parsed()) {
+    return run_guarded([&] { return data_verify_command(data_verify, std::cout); }, std::cerr);
+  }
+  if (data_get_cmd->parsed()) {
+    data_get.progress_is_terminal = isatty(STDERR_FILENO) != 0;
+    return run_guarded([&] { return data_get_command(data_get, std::cout, std::cerr); }, std::cerr);
   }
   return kExitBadInput;  // require_subcommand makes this unreachable
 }

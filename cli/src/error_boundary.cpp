@@ -5,6 +5,7 @@
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/usage_error.h"
 #include "comet/datasets/dataset.h"
+#include "comet/datasets/fetch.h"
 #include "comet/models/network.h"
 #include "comet/results/store_error.h"
 #include "comet/sweeps/sweep_error.h"
@@ -28,6 +29,10 @@ int run_guarded(const std::function<int()>& command, std::ostream& err) {
     return kExitBadInput;
   } catch (const results::StoreError& e) {
     err << "comet: storage error: " << e.what() << "\n";
+    return kExitStorage;
+  } catch (const datasets::FetchError& e) {
+    // The bytes could not be had (network, HTTP 4xx) or written: not the user's input.
+    err << "comet: download error: " << e.what() << "\n";
     return kExitStorage;
   } catch (const std::exception& e) {
     err << "comet: internal error: " << e.what() << "\n";

@@ -16,6 +16,7 @@
 #include "tiny_imagenet_reader.h"
 #include "train_val_split.h"
 
+#include "comet/datasets/catalog.h"
 #include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
@@ -26,20 +27,21 @@ using Reader = std::function<RawData(const ReaderContext&)>;
 struct KnownDataset {
   std::string name;
   Reader read;
-  std::vector<std::filesystem::path> system_dirs;  // searched after the data root
 };
 
+// Where each dataset's files are looked for is the catalog's (search_dirs), shared with
+// `comet data ls`; this table only names the reader.
 const std::vector<KnownDataset>& known_datasets() {
   static const std::vector<KnownDataset> table = {
-      {"fashion_mnist", read_mnist_family, {"/usr/share/datasets/fashion-mnist"}},
-      {"mnist", read_mnist_family, {}},
-      {"cifar10", read_cifar10, {}},
-      {"cifar100", read_cifar100, {}},
-      {"svhn", read_svhn, {}},
-      {"sarcos", read_sarcos, {}},
-      {"tiny_imagenet", read_tiny_imagenet, {}},
-      {"csv", read_csv, {}},
-      {"synthetic_clusters", read_synthetic_clusters, {}},
+      {"mnist", read_mnist_family},
+      {"fashion_mnist", read_mnist_family},
+      {"cifar10", read_cifar10},
+      {"cifar100", read_cifar100},
+      {"svhn", read_svhn},
+      {"sarcos", read_sarcos},
+      {"tiny_imagenet", read_tiny_imagenet},
+      {"csv", read_csv},
+      {"synthetic_clusters", read_synthetic_clusters},
   };
   return table;
 }
@@ -177,10 +179,8 @@ std::shared_ptr<const Dataset> load_dataset(const DatasetRequest& request) {
   for (const auto& known : known_datasets()) {
     if (known.name != request.name) continue;
     const auto root = request.data_root.empty() ? default_data_root() : request.data_root;
-    auto dashed = request.name;
-    std::replace(dashed.begin(), dashed.end(), '_', '-');
-    ReaderContext context{request.name, {root / request.name, root / dashed}, request.options};
-    context.dirs.insert(context.dirs.end(), known.system_dirs.begin(), known.system_dirs.end());
+    const auto& entry = find_entry(builtin_catalog(), request.name);
+    ReaderContext context{request.name, search_dirs(entry, root), request.options};
     auto raw = known.read(context);
     try {
       return assemble(request, std::move(raw));

@@ -9,6 +9,7 @@
 
 #include "temp_dir.h"
 
+#include "comet/datasets/catalog.h"
 #include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
@@ -82,6 +83,20 @@ TEST(DatasetAssembly, OptionsAreDistinctCacheKeys) {
   EXPECT_EQ(a.get(), b.get());
   EXPECT_NE(a.get(), c.get());
   EXPECT_FALSE(torch::equal(a->train().features(), c->train().features()));
+}
+
+}  // namespace
+}  // namespace comet::datasets
+
+namespace comet::datasets {
+namespace {
+
+// The registry (readers), the catalog (files, downloads) and the sweep schema name the same
+// datasets in the same order.
+TEST(DatasetAssembly, RegistryAndCatalogKnowTheSameDatasets) {
+  std::vector<std::string> catalog;
+  for (const auto& entry : builtin_catalog()) catalog.push_back(entry.name);
+  EXPECT_EQ(dataset_names(), catalog);
 }
 
 }  // namespace
