@@ -75,6 +75,11 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_flag("--rerun-failed", run.rerun_failed,
                     "Run failed or diverged trials again (done trials never rerun)");
+  run_cmd
+      ->add_option("--checkpoint-every", run.checkpoint_every,
+                   "Epochs between checkpoints in <db>.runs/, from which an interrupted trial "
+                   "resumes; 0 writes none")
+      ->capture_default_str();
   run_cmd->footer(sweep_keys_help());
 
   auto* ls_cmd = app.add_subcommand("ls", "List what the database holds");

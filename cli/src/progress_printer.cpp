@@ -55,6 +55,17 @@ void ProgressPrinter::trial_started(int index, int total, const sweeps::TrialSpe
        << "\n";
 }
 
+void ProgressPrinter::trial_resumed(const sweeps::TrialSpec& trial, int epoch) {
+  out_ << prefix()
+       << fmt::format("    resumed {} from its checkpoint after epoch {}", trial.id, epoch) << "\n";
+  // Its first `epoch` epochs are not run again: take them out of the ETA.
+  total_epochs_ -= epoch;
+}
+
+void ProgressPrinter::trial_warning(const sweeps::TrialSpec& trial, const std::string& text) {
+  out_ << prefix() << "    warning: " << trial.id << ": " << text << "\n";
+}
+
 void ProgressPrinter::epoch_finished(const sweeps::TrialSpec& trial,
                                      const engine::EpochMetrics& m) {
   ++epochs_seen_;

@@ -20,6 +20,8 @@ class ProgressPrinter : public engine::RunReporter {
 
   void trial_skipped(const sweeps::TrialSpec& trial, results::TrialStatus status) override;
   void trial_started(int index, int total, const sweeps::TrialSpec& trial) override;
+  void trial_resumed(const sweeps::TrialSpec& trial, int epoch) override;
+  void trial_warning(const sweeps::TrialSpec& trial, const std::string& text) override;
   void epoch_finished(const sweeps::TrialSpec& trial, const engine::EpochMetrics& m) override;
   void trial_finished(const sweeps::TrialSpec& trial, const engine::TrialResult& result) override;
 

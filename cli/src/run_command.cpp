@@ -35,6 +35,12 @@ Table seed_table(const std::vector<results::SeedCell>& cells,
 
 }  // namespace
 
+std::filesystem::path checkpoint_dir(const std::filesystem::path& db) {
+  auto dir = db;
+  dir += ".runs";
+  return dir;
+}
+
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   auto spec = sweeps::parse_sweep_file(params.sweep_file);
   auto trials = sweeps::expand_trials(spec);
@@ -42,10 +48,14 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
     throw UsageError("--device " + params.device + " cannot be used: " + why);
   }
   if (params.threads < 0) throw UsageError("--threads must be >= 1 (or 0 for every core)");
+  if (params.checkpoint_every < 0) throw UsageError("--checkpoint-every must be >= 0 (0: off)");
   const int threads = params.threads > 0 ? params.threads : engine::default_threads();
   engine::set_threads(threads);
 
-  engine::SweepRunner runner({params.device, params.data_root, params.rerun_failed});
+  // The folder is created by the first checkpoint written, so a run that writes none (or fails
+  // on its input) leaves nothing beside the database.
+  engine::SweepRunner runner({params.device, params.data_root, params.rerun_failed,
+                              checkpoint_dir(params.db), params.checkpoint_every});
   runner.prepare(trials);  // a data problem is reported before the database is touched
 
   auto store = results::ResultStore::open(params.db);

@@ -1,5 +1,9 @@
 #include "comet/engine/sweep_runner.h"
 
+#include <optional>
+#include <set>
+#include <string>
+
 #include <torch/torch.h>
 
 #include "comet/engine/runtime_info.h"
@@ -18,6 +22,7 @@ class StoreObserver : public TrialObserver {
   void on_model_built(std::int64_t count) override {
     store_.set_trainable_parameters(trial_.id, count);
   }
+  void on_warning(const std::string& text) override { reporter_.trial_warning(trial_, text); }
   void on_epoch(const EpochMetrics& m) override {
     results::EpochRecord record{m.epoch,
                                 {{"train", "loss", m.train_loss},
@@ -49,10 +54,38 @@ results::TrialStatus status_of(TrialOutcome outcome) {
   return results::TrialStatus::failed;
 }
 
+// Runs `step`; an exception from torch, the model or the data becomes the trial's error text.
+// Storage failures end the whole run (exit 3), so they pass through.
+template <typename Step>
+std::optional<std::string> failure_of(Step&& step) {
+  try {
+    step();
+  } catch (const results::StoreError&) {
+    throw;
+  } catch (const c10::Error& e) {
+    return e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
+
+// True when the store holds every epoch 1..epoch of the trial. A checkpoint is used only then:
+// e.g. a new database beside an old checkpoint folder would otherwise get a curve with a hole.
+bool store_covers(const results::ResultStore& store, const std::string& trial_id, int epoch) {
+  std::set<int> stored;  // epochs are 1-based: E distinct ones up to E are exactly 1..E
+  for (const auto& point : store.curve(trial_id)) {
+    if (point.epoch <= epoch) stored.insert(point.epoch);
+  }
+  return static_cast<int>(stored.size()) == epoch;
+}
+
 }  // namespace
 
 SweepRunner::SweepRunner(RunOptions options)
-    : options_(options), trainer_(TrainerOptions{options.device, options.data_root}) {}
+    : options_(options),
+      trainer_(TrainerOptions{options.device, options.data_root, options.checkpoint_dir,
+                              options.checkpoint_every}) {}
 SweepRunner::~SweepRunner() = default;
 
 void SweepRunner::prepare(const std::vector<sweeps::TrialSpec>& trials) {
@@ -80,26 +113,38 @@ RunSummary SweepRunner::run(const std::vector<sweeps::TrialSpec>& trials,
   int index = 0;
   for (const auto* trial : todo) {
     reporter.trial_started(++index, static_cast<int>(todo.size()), *trial);
-    // Without checkpoints (issue "Engine") a trial always starts from epoch 0: any rows of an
-    // earlier, interrupted attempt are replaced inside start_attempt's transaction.
-    const auto attempt = store.start_attempt(trial->id, attempt_info, 0);
+    // The checkpoint's epoch is known before start_attempt drops the stored epochs after it;
+    // run() then resumes from exactly that epoch (Trainer::checkpoint_epoch).
+    int resume = 0;
+    std::string warning;
+    auto setup_error = failure_of([&] {
+      resume = trainer_.checkpoint_epoch(*trial, &warning);
+      if (resume > 0 && !store_covers(store, trial->id, resume)) {
+        warning = "checkpoint after epoch " + std::to_string(resume) +
+                  " not used: the database lacks some of its epochs; the trial starts over";
+        trainer_.remove_checkpoint(*trial);
+        resume = 0;
+      }
+    });
+    if (!warning.empty()) reporter.trial_warning(*trial, warning);
+    const auto attempt = store.start_attempt(trial->id, attempt_info, resume);
+    if (resume > 0) reporter.trial_resumed(*trial, resume);
     StoreObserver observer(store, *trial, reporter);
     TrialResult result;
-    try {
-      result = trainer_.run(*trial, observer);
-    } catch (const results::StoreError&) {
-      throw;  // storage failures end the run (exit 3); the attempt stays `running`
-    } catch (const c10::Error& e) {
+    // A trial that cannot even be built (unknown model, no memory on the device) fails here.
+    if (!setup_error) setup_error = failure_of([&] { result = trainer_.run(*trial, observer); });
+    if (setup_error) {
       result.outcome = TrialOutcome::failed;
-      result.error = e.what_without_backtrace();
-    } catch (const std::exception& e) {
-      result.outcome = TrialOutcome::failed;
-      result.error = e.what();
+      result.error = *setup_error;
     }
     store.finish_attempt(attempt, status_of(result.outcome), result.error);
     switch (result.outcome) {
       case TrialOutcome::done:
         ++summary.done;
+        // Only disk space from now on: a done trial never runs again.
+        if (failure_of([&] { trainer_.remove_checkpoint(*trial); })) {
+          reporter.trial_warning(*trial, "its checkpoint could not be deleted");
+        }
         break;
       case TrialOutcome::failed:
         ++summary.failed;

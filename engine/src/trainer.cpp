@@ -5,6 +5,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "checkpoint.h"
 #include "gradient_clipping.h"
 #include "lr_schedule.h"
 #include "optimizer_factory.h"
@@ -101,11 +102,73 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
           static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
 }
 
+// A trial's training objects, built fresh or restored from its checkpoint.
+struct TrialSession {
+  std::shared_ptr<const datasets::Dataset> data;
+  std::unique_ptr<models::Network> net;
+  std::vector<torch::Tensor> parameters;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  at::Generator order_gen;
+  torch::Device device{torch::kCPU};  // where the data lives (with its index: cuda:0)
+  int epochs_done = 0;
+  GlobalGenerators global;  // torch's default generators as training (re)starts
+
+  TrainingState state() { return {*net, *optimizer, order_gen, device}; }
+};
+
 }  // namespace
 
 struct Trainer::Impl {
   TrainerOptions options;
   datasets::DatasetCache cache;
+  // What checkpoint_epoch() prepared, so that run() resumes from exactly what it reported.
+  std::string staged_id;
+  std::unique_ptr<TrialSession> staged;
+
+  std::filesystem::path checkpoint_file(const sweeps::TrialSpec& trial) const {
+    if (options.checkpoint_dir.empty()) return {};
+    return options.checkpoint_dir / (trial.id + ".ckpt");
+  }
+
+  std::unique_ptr<TrialSession> build(const sweeps::TrialSpec& trial) {
+    const auto& c = trial.config;
+    const auto seed = static_cast<std::uint64_t>(c.integer("seed"));
+    auto s = std::make_unique<TrialSession>();
+    // Any torch RNG use without an explicit generator (e.g. dropout) draws from this stream.
+    // Seeded before the network is built: torch's layer constructors draw from it too.
+    torch::manual_seed(models::derive_seed(seed, models::SeedStream::dropout));
+    s->data = cache.get(dataset_request(c, options));
+    s->device = s->data->train().features().device();
+    s->net = models::make_network(network_config(c, s->data->info()), options.device);
+    s->parameters = s->net->trainable_parameters();
+    s->optimizer = make_optimizer(c, s->parameters);
+    // The data order is drawn on the CPU so that a seed shuffles identically on every device.
+    s->order_gen =
+        at::detail::createCPUGenerator(models::derive_seed(seed, models::SeedStream::data_order));
+    s->global = GlobalGenerators::capture(s->device);
+    return s;
+  }
+
+  // Built, then restored from the trial's checkpoint if it has a usable one; `warning` says
+  // why one that exists is not used.
+  std::unique_ptr<TrialSession> open(const sweeps::TrialSpec& trial, std::string& warning) {
+    auto session = build(trial);
+    const auto file = checkpoint_file(trial);
+    std::error_code ec;
+    if (file.empty() || !std::filesystem::exists(file, ec)) return session;
+    try {
+      auto state = session->state();
+      auto restored = restore_checkpoint(file, trial, state);
+      session->epochs_done = restored.epoch;
+      session->global.cpu = restored.global.cpu;
+      if (restored.global.cuda.defined()) session->global.cuda = restored.global.cuda;
+      return session;
+    } catch (const CheckpointError& e) {
+      warning = "checkpoint " + file.string() + " not used (" + e.what() +
+                "); the trial starts from epoch 1";
+      return build(trial);  // the failed restore may have overwritten part of the first one
+    }
+  }
 };
 
 Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -123,43 +186,69 @@ void Trainer::load_datasets(const std::vector<sweeps::TrialSpec>& trials) {
   }
 }
 
+int Trainer::checkpoint_epoch(const sweeps::TrialSpec& trial, std::string* warning) {
+  impl_->staged.reset();
+  std::string why;
+  auto session = impl_->open(trial, why);
+  if (warning != nullptr) *warning = why;
+  const int epoch = session->epochs_done;
+  impl_->staged_id = trial.id;
+  impl_->staged = std::move(session);
+  return epoch;
+}
+
+void Trainer::remove_checkpoint(const sweeps::TrialSpec& trial) {
+  if (impl_->staged_id == trial.id) impl_->staged.reset();
+  const auto file = impl_->checkpoint_file(trial);
+  // Throws if the file stays: a caller that drops stored epochs relies on it being gone.
+  if (!file.empty()) std::filesystem::remove(file);
+}
+
 TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer) {
   using Clock = std::chrono::steady_clock;
   const auto& c = trial.config;
-  const auto seed = static_cast<std::uint64_t>(c.integer("seed"));
-  // Any torch RNG use without an explicit generator (e.g. dropout) draws from this stream.
-  torch::manual_seed(models::derive_seed(seed, models::SeedStream::dropout));
-
-  auto data = impl_->cache.get(dataset_request(c, impl_->options));
-  const auto& info = data->info();
-  auto net = models::make_network(network_config(c, info), impl_->options.device);
-  const auto parameters = net->trainable_parameters();
-  auto optimizer = make_optimizer(c, parameters);
+  std::unique_ptr<TrialSession> session;
+  if (impl_->staged != nullptr && impl_->staged_id == trial.id) session = std::move(impl_->staged);
+  impl_->staged.reset();
+  if (session == nullptr) {
+    std::string warning;
+    session = impl_->open(trial, warning);
+    if (!warning.empty()) observer.on_warning(warning);
+  }
+  auto& net = session->net;
+  auto& optimizer = session->optimizer;
+  const auto& parameters = session->parameters;
+  const auto& data = session->data;
+  // Fresh: as seeded before the build; resumed: as they were when the checkpoint was written.
+  session->global.apply(session->device);
   observer.on_model_built(net->trainable_parameter_count());
   const bool regression = c.text("task") == "regression";
   const double clip = c.real("grad_clip");
   const auto& clip_mode = c.text("grad_clip_mode");
 
-  // The data order is drawn on the CPU so that a seed shuffles identically on every device.
-  auto order_gen =
-      at::detail::createCPUGenerator(models::derive_seed(seed, models::SeedStream::data_order));
   const auto& train = data->train();
   const auto n = train.size();
   const auto batch = c.integer("batch_size");
   const auto eval_batch = c.integer("eval_batch_size");
-  const auto device = train.features().device();
+  const auto device = session->device;
+  const auto epochs = static_cast<int>(c.integer("epochs"));
   const std::int64_t steps_per_epoch = (n + batch - 1) / batch;
-  const LrSchedule schedule{c.text("schedule"), c.real("lr"), c.integer("epochs") * steps_per_epoch,
+  const LrSchedule schedule{c.text("schedule"), c.real("lr"), epochs * steps_per_epoch,
                             c.has("warmup_steps") ? c.integer("warmup_steps") : 0};
-  std::int64_t step = 0;
   // Accuracy needs classes: a dataset with real-valued targets reports losses only.
   const bool has_accuracy = !train.targets().is_floating_point();
+  const auto checkpoint_file = impl_->checkpoint_file(trial);
+  const int checkpoint_every = impl_->options.checkpoint_every;
 
   TrialResult result;
-  for (int epoch = 1; epoch <= c.integer("epochs"); ++epoch) {
+  result.resumed_from_epoch = result.epochs_completed = session->epochs_done;
+  if (session->epochs_done > 0) observer.on_resume(session->epochs_done);
+  // The schedule continues where the checkpoint left it.
+  std::int64_t step = session->epochs_done * steps_per_epoch;
+  for (int epoch = session->epochs_done + 1; epoch <= epochs; ++epoch) {
     const auto t0 = Clock::now();
     net->set_training(true);
-    auto order = torch::randperm(n, order_gen, torch::kInt64).to(device);
+    auto order = torch::randperm(n, session->order_gen, torch::kInt64).to(device);
     auto loss_sum = torch::zeros({}, train.features().options().dtype(torch::kFloat64));
     auto correct = torch::zeros({}, train.targets().options().dtype(torch::kInt64));
     for (std::int64_t start = 0; start < n; start += batch) {
@@ -199,6 +288,12 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     observer.on_epoch(m);
     result.epochs_completed = epoch;
+    // After the epoch is stored: a crash in between leaves the store ahead of the checkpoint,
+    // and a resume drops the stored epochs after the checkpoint's (never a gap in the curve).
+    if (!checkpoint_file.empty() && checkpoint_every > 0 &&
+        (epoch % checkpoint_every == 0 || epoch == epochs)) {
+      write_checkpoint(checkpoint_file, trial, epoch, session->state());
+    }
   }
   return result;
 }

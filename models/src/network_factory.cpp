@@ -63,6 +63,8 @@ class ModuleNetwork : public Network {
   }
   void set_training(bool training) override { module_->train(training); }
   const NetworkConfig& config() const override { return config_; }
+  void save(torch::serialize::OutputArchive& archive) const override { module_->save(archive); }
+  void load(torch::serialize::InputArchive& archive) override { module_->load(archive); }
 
  protected:
   NetworkConfig config_;

@@ -106,6 +106,30 @@ TEST_F(RunCommandTest, DivergedTrialMakesExitOne) {
   EXPECT_NE(err.str().find("DIVERGED"), std::string::npos) << err.str();
 }
 
+TEST_F(RunCommandTest, CheckpointsLiveBesideTheDatabaseUntilTheTrialIsDone) {
+  EXPECT_EQ(checkpoint_dir("comet.db"), std::filesystem::path("comet.db.runs"));
+  const std::string sweep =
+      "name: ck\ndataset: mnist\nepochs: 2\nlr: 0.01\nwidth: 8\nmodel: comet\np_k: 0.5\n";
+  auto p = params(sweep);
+  std::ostringstream out, err;
+  EXPECT_EQ(run_command(p, out, err), kExitOk) << err.str();
+  // Written after each epoch, deleted once the trial was recorded done.
+  ASSERT_TRUE(std::filesystem::is_directory(dir_ / "results.db.runs"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "results.db.runs"));
+
+  p.db = dir_ / "off.db";
+  p.checkpoint_every = 0;
+  EXPECT_EQ(run_command(p, out, err), kExitOk) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "off.db.runs"));
+
+  p.db = dir_ / "bad.db";
+  p.checkpoint_every = -1;
+  std::ostringstream bad;
+  EXPECT_EQ(run_guarded([&] { return run_command(p, out, bad); }, bad), kExitBadInput);
+  EXPECT_NE(bad.str().find("--checkpoint-every"), std::string::npos) << bad.str();
+  EXPECT_FALSE(std::filesystem::exists(p.db));
+}
+
 TEST_F(RunCommandTest, LsOnMissingDatabaseIsAStorageError) {
   std::ostringstream out, err;
   EXPECT_EQ(run_guarded(

@@ -41,7 +41,7 @@ TEST(SweepRunner, RecordsEveryEpochAndKeepsGoingPastAFailure) {
 
   auto store = results::ResultStore::open(dir / "r.db");
   store.register_sweep(spec, trials);
-  SweepRunner runner(RunOptions{"cpu", dir / "data", false});
+  SweepRunner runner(RunOptions{"cpu", dir / "data", false, /*checkpoint_dir=*/{}, 1});
   runner.prepare(trials);
   CountingReporter reporter;
   auto summary = runner.run(trials, store, reporter);
@@ -66,7 +66,7 @@ TEST(SweepRunner, RecordsEveryEpochAndKeepsGoingPastAFailure) {
   auto second = runner.run(trials, store, again);
   EXPECT_EQ(second.skipped, 4);
   EXPECT_EQ(again.started, 0);
-  SweepRunner rerunner(RunOptions{"cpu", dir / "data", true});
+  SweepRunner rerunner(RunOptions{"cpu", dir / "data", true, /*checkpoint_dir=*/{}, 1});
   CountingReporter rerun;
   auto third = rerunner.run(trials, store, rerun);
   EXPECT_EQ(third.skipped, 3);

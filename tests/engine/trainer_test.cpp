@@ -32,7 +32,9 @@ class TrainerTest : public ::testing::Test {
     testing::write_mnist_fixture(root_ / "mnist", 400, 50);
     set_threads(2);
   }
-  Trainer make_trainer() { return Trainer(TrainerOptions{"cpu", root_.path()}); }
+  Trainer make_trainer() {
+    return Trainer(TrainerOptions{"cpu", root_.path(), /*checkpoint_dir=*/{}, 1});
+  }
   TempDir root_;
 };
 
@@ -104,7 +106,7 @@ TEST_F(TrainerTest, LoadDatasetsReportsMissingFilesUpFront) {
   auto trials =
       trials_of("name: t\ndataset: fashion_mnist\nepochs: 1\nlr: 0.1\nwidth: 8\nmodel: comet\n");
   TempDir empty;
-  Trainer trainer(TrainerOptions{"cpu", empty.path()});
+  Trainer trainer(TrainerOptions{"cpu", empty.path(), /*checkpoint_dir=*/{}, 1});
   // Debian's copy is the fallback for fashion_mnist; only a machine without it fails here.
   if (std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
     EXPECT_NO_THROW(trainer.load_datasets(trials));

@@ -78,7 +78,7 @@ class TrainingOptionsTest : public ::testing::Test {
     std::vector<EpochMetrics> epochs;
   };
   Recorder run(const sweeps::TrialSpec& trial) {
-    Trainer trainer(TrainerOptions{"cpu", root_.path()});
+    Trainer trainer(TrainerOptions{"cpu", root_.path(), /*checkpoint_dir=*/{}, 1});
     Recorder rec;
     auto result = trainer.run(trial, rec);
     EXPECT_EQ(result.outcome, TrialOutcome::done) << result.error;

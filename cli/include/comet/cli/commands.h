@@ -19,11 +19,15 @@ struct RunParams {
   std::filesystem::path data_root;  // empty: COMET_DATA or the XDG cache folder
   int threads = 1;  // torch intra-op threads of a trial (measured fastest at batch 32)
   bool rerun_failed = false;
+  // Epochs between checkpoints (0: none are written), kept in checkpoint_dir(db).
+  int checkpoint_every = 1;
   bool progress_is_terminal = false;  // set by main from isatty(stderr)
 };
 // Parses and expands the sweep, loads its data, registers it, runs the trials not yet done,
 // then prints the seed-aggregated table to `out`. Progress goes to `err`.
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err);
+// The checkpoint folder of a database: `<db>.runs` beside it (comet.db -> comet.db.runs).
+std::filesystem::path checkpoint_dir(const std::filesystem::path& db);
 
 struct LsTrialsParams {
   std::filesystem::path db = "comet.db";

@@ -15,6 +15,10 @@ struct RunOptions {
   std::string device = "cpu";
   std::filesystem::path data_root;
   bool rerun_failed = false;  // failed/diverged trials run again (done ones never do)
+  // Trials resume from and write checkpoints here (TrainerOptions); empty: no checkpoints.
+  // A trial's checkpoint is deleted once it is recorded done: a done trial never runs again.
+  std::filesystem::path checkpoint_dir;
+  int checkpoint_every = 1;
 };
 
 // What the runner tells whoever displays progress.
@@ -23,6 +27,10 @@ class RunReporter {
   virtual ~RunReporter() = default;
   virtual void trial_skipped(const sweeps::TrialSpec& trial, results::TrialStatus status) {}
   virtual void trial_started(int index, int total, const sweeps::TrialSpec& trial) {}
+  // After trial_started, when the trial continues from its checkpoint after `epoch`.
+  virtual void trial_resumed(const sweeps::TrialSpec& trial, int epoch) {}
+  // Something that did not stop the trial (a checkpoint that could not be used).
+  virtual void trial_warning(const sweeps::TrialSpec& trial, const std::string& text) {}
   virtual void epoch_finished(const sweeps::TrialSpec& trial, const EpochMetrics& metrics) {}
   virtual void trial_finished(const sweeps::TrialSpec& trial, const TrialResult& result) {}
 };

@@ -24,18 +24,29 @@ struct TrialResult {
   TrialOutcome outcome = TrialOutcome::done;
   std::string error;  // why it failed or diverged
   int epochs_completed = 0;
+  int resumed_from_epoch = 0;  // epochs its checkpoint covered (0: it started from scratch)
 };
 
 class TrialObserver {
  public:
   virtual ~TrialObserver() = default;
   virtual void on_model_built(std::int64_t trainable_parameters) {}
+  // Before the first epoch of a trial that continues from its checkpoint: epochs 1..epoch are
+  // not run (nor reported) again.
+  virtual void on_resume(int epoch) {}
+  // A problem that did not stop the trial, e.g. a checkpoint that could not be used.
+  virtual void on_warning(const std::string& text) {}
   virtual void on_epoch(const EpochMetrics& metrics) = 0;
 };
 
 struct TrainerOptions {
   std::string device = "cpu";
   std::filesystem::path data_root;  // empty: the datasets layer's default
+  // Checkpoints (docs/engine.md): `<checkpoint_dir>/<trial id>.ckpt`, written after every
+  // `checkpoint_every`-th epoch and the last one. Empty dir: none are read or written;
+  // checkpoint_every 0: existing ones are resumed from, no new ones are written.
+  std::filesystem::path checkpoint_dir;
+  int checkpoint_every = 1;
 };
 
 class Trainer {
@@ -49,8 +60,18 @@ class Trainer {
   // is reported before anything is written. Throws datasets::DatasetError.
   void load_datasets(const std::vector<sweeps::TrialSpec>& trials);
 
-  // Trains the trial. A non-finite training loss ends it as `diverged`. Exceptions from torch
-  // or the model are the caller's to record (they mean `failed`).
+  // Epochs covered by the trial's checkpoint, 0 when there is none or it cannot be used (why
+  // goes to *warning: unreadable, truncated, of another trial or configuration). It builds the
+  // trial and restores the checkpoint, and the next run() of this trial starts from exactly
+  // there, so a caller can drop stored epochs after it first. Throws what run() would.
+  int checkpoint_epoch(const sweeps::TrialSpec& trial, std::string* warning = nullptr);
+  // Deletes the trial's checkpoint (and forgets what checkpoint_epoch prepared): its next run
+  // starts from epoch 1.
+  void remove_checkpoint(const sweeps::TrialSpec& trial);
+
+  // Trains the trial, from its checkpoint when there is a usable one (observer.on_resume).
+  // A non-finite training loss ends it as `diverged`. Exceptions from torch or the model are
+  // the caller's to record (they mean `failed`).
   TrialResult run(const sweeps::TrialSpec& trial, TrialObserver& observer);
 
  private:

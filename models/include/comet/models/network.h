@@ -11,6 +11,10 @@
 namespace at {
 class Tensor;
 }
+namespace torch::serialize {
+class InputArchive;
+class OutputArchive;
+}  // namespace torch::serialize
 
 namespace comet::models {
 
@@ -55,6 +59,11 @@ class Network {
   virtual std::int64_t trainable_parameter_count() = 0;
   virtual void set_training(bool training) = 0;
   virtual const NetworkConfig& config() const = 0;
+  // Every parameter and buffer (norm running statistics, routing matrices), for checkpoints.
+  // load() expects an archive saved by a network of the same config; it throws c10::Error
+  // when a tensor is missing (torch adopts a stored tensor's shape without checking it).
+  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
+  virtual void load(torch::serialize::InputArchive& archive) = 0;
 };
 
 // Builds the network on `device` ("cpu", "cuda:0"). Weights are drawn on the CPU from streams

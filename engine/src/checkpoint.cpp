@@ -1,0 +1,173 @@
+#include "checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <system_error>
+#include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+namespace comet::engine {
+
+namespace {
+
+// Bumped when the archive's keys or their meaning change: an older file is then refused (and
+// the trial starts over) rather than misread.
+constexpr std::int64_t kFormat = 1;
+
+using OutputArchive = torch::serialize::OutputArchive;
+using InputArchive = torch::serialize::InputArchive;
+
+at::Tensor generator_state(at::Generator generator) {
+  // Generators are not thread-safe; torch's own Python bindings hold this lock too.
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get_state();
+}
+
+void set_generator_state(at::Generator generator, const at::Tensor& state) {
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  // Read onto a CUDA device, the state tensors are there too; set_state wants a CPU tensor.
+  generator.set_state(state.cpu());
+}
+
+void sync_path(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    throw CheckpointError("cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) {
+    throw CheckpointError("cannot sync " + path.string() + ": " + std::strerror(error));
+  }
+}
+
+std::vector<std::vector<std::int64_t>> parameter_shapes(models::Network& network) {
+  std::vector<std::vector<std::int64_t>> shapes;
+  for (const auto& p : network.trainable_parameters()) shapes.push_back(p.sizes().vec());
+  return shapes;
+}
+
+c10::IValue read_value(InputArchive& archive, const std::string& key) {
+  c10::IValue value;
+  archive.read(key, value);
+  return value;
+}
+
+}  // namespace
+
+GlobalGenerators GlobalGenerators::capture(const torch::Device& device) {
+  GlobalGenerators out;
+  out.cpu = generator_state(at::detail::getDefaultCPUGenerator());
+  // Guarded at run time: on a CPU-only LibTorch the CUDA generator does not exist.
+  if (device.is_cuda()) out.cuda = generator_state(at::globalContext().defaultGenerator(device));
+  return out;
+}
+
+void GlobalGenerators::apply(const torch::Device& device) const {
+  set_generator_state(at::detail::getDefaultCPUGenerator(), cpu);
+  if (device.is_cuda() && cuda.defined()) {
+    set_generator_state(at::globalContext().defaultGenerator(device), cuda);
+  }
+}
+
+void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec& trial, int epoch,
+                      const TrainingState& state) {
+  auto tmp = file;
+  tmp += ".tmp";
+  try {
+    OutputArchive archive;
+    archive.write("format", c10::IValue(kFormat));
+    archive.write("trial_id", c10::IValue(trial.id));
+    // The whole configuration, not only its id: the id hashes it without keys at their default.
+    archive.write("config", c10::IValue(trial.config.canonical_json()));
+    archive.write("epoch", c10::IValue(static_cast<std::int64_t>(epoch)));
+    OutputArchive network(archive.compilation_unit());
+    state.network.save(network);
+    archive.write("network", network);
+    OutputArchive optimizer(archive.compilation_unit());
+    state.optimizer.save(optimizer);
+    archive.write("optimizer", optimizer);
+    archive.write("rng_data_order", generator_state(state.data_order), /*is_buffer=*/true);
+    const auto global = GlobalGenerators::capture(state.device);
+    archive.write("rng_cpu", global.cpu, /*is_buffer=*/true);
+    if (global.cuda.defined()) archive.write("rng_cuda", global.cuda, /*is_buffer=*/true);
+    std::filesystem::create_directories(file.parent_path());
+    archive.save_to(tmp.string());
+  } catch (const c10::Error& e) {
+    throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
+                          e.what_without_backtrace());
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw CheckpointError(std::string("cannot write checkpoint: ") + e.what());
+  }
+  // The data must be on disk before the rename makes it the checkpoint, and the rename itself
+  // before the trainer goes on (the folder's entry is synced too).
+  sync_path(tmp, O_RDONLY);
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) {
+    throw CheckpointError("cannot rename " + tmp.string() + " to " + file.string() + ": " +
+                          ec.message());
+  }
+  sync_path(file.parent_path().empty() ? "." : file.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+RestoredCheckpoint restore_checkpoint(const std::filesystem::path& file,
+                                      const sweeps::TrialSpec& trial, TrainingState& state) {
+  RestoredCheckpoint out;
+  try {
+    InputArchive archive;
+    archive.load_from(file.string(), state.device);
+    const auto format = read_value(archive, "format");
+    if (!format.isInt() || format.toInt() != kFormat) {
+      throw CheckpointError("written in another checkpoint format");
+    }
+    const auto id = read_value(archive, "trial_id");
+    if (!id.isString() || id.toStringRef() != trial.id) {
+      throw CheckpointError("it belongs to trial " + (id.isString() ? id.toStringRef() : "?"));
+    }
+    const auto config = read_value(archive, "config");
+    if (!config.isString() || config.toStringRef() != trial.config.canonical_json()) {
+      throw CheckpointError("it was written for another configuration");
+    }
+    const auto epoch = read_value(archive, "epoch");
+    if (!epoch.isInt() || epoch.toInt() < 1 || epoch.toInt() > trial.config.integer("epochs")) {
+      throw CheckpointError("its epoch count is out of range");
+    }
+    out.epoch = static_cast<int>(epoch.toInt());
+
+    const auto shapes = parameter_shapes(state.network);
+    InputArchive network;
+    archive.read("network", network);
+    state.network.load(network);
+    // torch adopts a stored tensor's shape silently; a network of this config has fixed ones.
+    if (parameter_shapes(state.network) != shapes) {
+      throw CheckpointError("its parameters do not have this network's shapes");
+    }
+    InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    state.optimizer.load(optimizer);
+
+    at::Tensor data_order;
+    archive.read("rng_data_order", data_order, /*is_buffer=*/true);
+    set_generator_state(state.data_order, data_order);
+    archive.read("rng_cpu", out.global.cpu, /*is_buffer=*/true);
+    out.global.cpu = out.global.cpu.cpu();
+    // A checkpoint from a CPU run resumed on a GPU has no CUDA state: the GPU's generator keeps
+    // the trial's seed. (Bit-exact resume is promised on one device only.)
+    if (state.device.is_cuda() &&
+        archive.try_read("rng_cuda", out.global.cuda, /*is_buffer=*/true)) {
+      out.global.cuda = out.global.cuda.cpu();
+    }
+  } catch (const c10::Error& e) {
+    throw CheckpointError(e.what_without_backtrace());
+  }
+  return out;
+}
+
+}  // namespace comet::engine

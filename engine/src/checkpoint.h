@@ -1,0 +1,60 @@
+#pragma once
+// Private to engine/. A trial's checkpoint: everything that decides the rest of its curve
+// (network parameters and buffers, optimizer state, the random generators) and the epochs it
+// covers, so that a resumed trial continues bit for bit (docs/engine.md, "Checkpoints and
+// resume").
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "comet/models/network.h"
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::engine {
+
+// A checkpoint that cannot be written, read, or used for the trial at hand.
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The states of torch's default generators that a trial draws from without naming them:
+// the CPU one (dropout on the CPU) and, on a CUDA device, that device's (dropout there).
+struct GlobalGenerators {
+  at::Tensor cpu;
+  at::Tensor cuda;  // undefined unless the trial's device is CUDA
+
+  static GlobalGenerators capture(const torch::Device& device);
+  void apply(const torch::Device& device) const;
+};
+
+// The live objects of a running trial that a checkpoint saves and restores.
+struct TrainingState {
+  models::Network& network;
+  torch::optim::Optimizer& optimizer;
+  at::Generator data_order;  // a handle: it shares the trainer's generator
+  torch::Device device;
+};
+
+// Writes the checkpoint of `trial` after `epoch` to `<file>.tmp`, fsyncs it and renames it over
+// `file` (creating the folder), so a crash leaves the old checkpoint or the new one, never half
+// of one. The global generators are read as they are now. Throws CheckpointError.
+void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec& trial, int epoch,
+                      const TrainingState& state);
+
+struct RestoredCheckpoint {
+  int epoch = 0;  // epochs the checkpoint covers; training continues with epoch + 1
+  GlobalGenerators global;
+};
+
+// Loads `file` into `state`, which must be freshly built for `trial`. Throws CheckpointError
+// when the file is unreadable or truncated, was written for another trial or configuration or
+// by another checkpoint format, or does not fit the network; `state` may then be partly
+// overwritten and must be built again.
+RestoredCheckpoint restore_checkpoint(const std::filesystem::path& file,
+                                      const sweeps::TrialSpec& trial, TrainingState& state);
+
+}  // namespace comet::engine
