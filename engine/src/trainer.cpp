@@ -102,7 +102,11 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
           static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
 }
 
-// A trial's training objects, built fresh or restored from its checkpoint.
+}  // namespace
+
+// A trial's training objects, built fresh or restored from its checkpoint. Outside the anonymous
+// namespace: Trainer::Impl holds one, and a class with external linkage may not hold a type with
+// internal linkage (GCC's -Wsubobject-linkage, which fires once the file is part of a unity batch).
 struct TrialSession {
   std::shared_ptr<const datasets::Dataset> data;
   std::unique_ptr<models::Network> net;
@@ -115,8 +119,6 @@ struct TrialSession {
 
   TrainingState state() { return {*net, *optimizer, order_gen, device}; }
 };
-
-}  // namespace
 
 struct Trainer::Impl {
   TrainerOptions options;

@@ -24,9 +24,9 @@ struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
-class Recorder : public TrialObserver {
+class CheckpointRecorder : public TrialObserver {
  public:
-  explicit Recorder(int stop_after = 0) : stop_after_(stop_after) {}
+  explicit CheckpointRecorder(int stop_after = 0) : stop_after_(stop_after) {}
   void on_resume(int epoch) override { resumed = epoch; }
   void on_warning(const std::string& text) override { warnings.push_back(text); }
   void on_epoch(const EpochMetrics& m) override {
@@ -70,7 +70,7 @@ class CheckpointTest : public ::testing::Test {
   // The curve of a run without checkpoints.
   std::vector<EpochMetrics> reference(const sweeps::TrialSpec& trial) {
     Trainer trainer(TrainerOptions{"cpu", data_.path(), /*checkpoint_dir=*/{}, 1});
-    Recorder rec;
+    CheckpointRecorder rec;
     EXPECT_EQ(trainer.run(trial, rec).outcome, TrialOutcome::done);
     return rec.epochs;
   }
@@ -79,13 +79,13 @@ class CheckpointTest : public ::testing::Test {
   // checkpoint, then the second run's.
   std::vector<EpochMetrics> interrupted_then_resumed(const sweeps::TrialSpec& trial, int stop_after,
                                                      int every) {
-    Recorder first(stop_after);
+    CheckpointRecorder first(stop_after);
     {
       Trainer trainer(options(every));
       EXPECT_THROW(trainer.run(trial, first), Interrupted);
     }
     const int checkpointed = (stop_after - 1) / every * every;
-    Recorder second;
+    CheckpointRecorder second;
     Trainer trainer(options(every));
     EXPECT_EQ(trainer.checkpoint_epoch(trial), checkpointed);
     const auto result = trainer.run(trial, second);
@@ -138,7 +138,7 @@ TEST_F(CheckpointTest, CheckpointEveryZeroWritesNone) {
   const auto trial =
       trial_of("name: t\ndataset: mnist\nepochs: 2\nlr: 0.01\nwidth: 16\nmodel: comet\np_k: 0.5\n");
   Trainer trainer(options(0));
-  Recorder rec;
+  CheckpointRecorder rec;
   EXPECT_EQ(trainer.run(trial, rec).outcome, TrialOutcome::done);
   EXPECT_FALSE(std::filesystem::exists(checkpoint_of(trial)));
   EXPECT_EQ(trainer.checkpoint_epoch(trial), 0);
@@ -151,7 +151,7 @@ TEST_F(CheckpointTest, TruncatedCheckpointIsReportedAndTheTrialStartsOver) {
   const auto want = reference(trial);
   {
     Trainer trainer(options());
-    Recorder first(2);
+    CheckpointRecorder first(2);
     EXPECT_THROW(trainer.run(trial, first), Interrupted);
   }
   const auto file = checkpoint_of(trial);
@@ -159,7 +159,7 @@ TEST_F(CheckpointTest, TruncatedCheckpointIsReportedAndTheTrialStartsOver) {
   std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
 
   Trainer trainer(options());
-  Recorder rec;
+  CheckpointRecorder rec;
   const auto result = trainer.run(trial, rec);
   EXPECT_EQ(result.outcome, TrialOutcome::done);
   EXPECT_EQ(result.resumed_from_epoch, 0);
@@ -185,7 +185,7 @@ TEST_F(CheckpointTest, CheckpointOfAnotherTrialOrConfigurationIsNotUsed) {
   const auto b = trial_of(base + "seed: 1\n");
   {
     Trainer trainer(options());
-    Recorder first(3);
+    CheckpointRecorder first(3);
     EXPECT_THROW(trainer.run(a, first), Interrupted);
   }
   // A's checkpoint (after epoch 2) under B's name.
@@ -194,7 +194,7 @@ TEST_F(CheckpointTest, CheckpointOfAnotherTrialOrConfigurationIsNotUsed) {
   Trainer trainer(options());
   EXPECT_EQ(trainer.checkpoint_epoch(b, &warning), 0);
   EXPECT_NE(warning.find("belongs to trial " + a.id), std::string::npos) << warning;
-  Recorder rec;
+  CheckpointRecorder rec;
   EXPECT_EQ(trainer.run(b, rec).resumed_from_epoch, 0);
   expect_same_curve(rec.epochs, reference(b));
 
