@@ -73,6 +73,9 @@ int run_app(int argc, char** argv) {
                    "Torch intra-op threads per trial; 1 was measured fastest for batch-32 MLPs "
                    "(see docs/performance.md), 0 means every usable core")
       ->capture_default_str();
+  run_cmd->add_flag("--dry-run", run.dry_run,
+                    "Print each trial and what a run would do (run, resume, skip); load no "
+                    "data, write nothing");
   run_cmd->add_flag("--rerun-failed", run.rerun_failed,
                     "Run failed or diverged trials again (done trials never rerun)");
   run_cmd

@@ -42,6 +42,7 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& db) {
 }
 
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
+  if (params.dry_run) return dry_run_command(params, out);
   auto spec = sweeps::parse_sweep_file(params.sweep_file);
   auto trials = sweeps::expand_trials(spec);
   if (std::string why; !engine::device_usable(params.device, &why)) {

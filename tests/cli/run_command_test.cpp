@@ -13,6 +13,7 @@
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/results/result_store.h"
+#include "comet/sweeps/sweep_spec.h"
 
 namespace comet::cli {
 namespace {
@@ -140,6 +141,45 @@ TEST_F(RunCommandTest, LsOnMissingDatabaseIsAStorageError) {
             kExitStorage);
   EXPECT_NE(err.str().find("none.db"), std::string::npos) << err.str();
   EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
+}
+
+TEST_F(RunCommandTest, DryRunPlansWithoutWritingAndFollowsTheDatabase) {
+  const std::string grid =
+      "name: plan\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 16\ngrid:\n"
+      "  model: [comet, standard]\n";
+  auto p = params(grid);
+  p.dry_run = true;
+  std::ostringstream plan, err;
+  EXPECT_EQ(run_command(p, plan, err), kExitOk);
+  EXPECT_FALSE(std::filesystem::exists(p.db)) << "a dry run created the database";
+  EXPECT_FALSE(std::filesystem::exists(checkpoint_dir(p.db)));
+  EXPECT_NE(plan.str().find("2 trials, 2 to run, 0 to skip"), std::string::npos) << plan.str();
+  EXPECT_NE(plan.str().find("(not created yet)"), std::string::npos) << plan.str();
+
+  // Run only the comet trial, then plan the grid again: comet is done, standard still to run.
+  auto only_comet = params(
+      "name: plan\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 16\n"
+      "model: comet\n");
+  std::ostringstream out;
+  ASSERT_EQ(run_command(only_comet, out, err), kExitOk) << err.str();
+  p = params(grid);
+  p.dry_run = true;
+  std::ostringstream second;
+  EXPECT_EQ(run_command(p, second, err), kExitOk);
+  EXPECT_NE(second.str().find("skip (done)"), std::string::npos) << second.str();
+  EXPECT_NE(second.str().find("1 to run, 1 to skip"), std::string::npos) << second.str();
+
+  // A checkpoint beside the database turns the pending trial's "run" into "resume".
+  const auto trials = sweeps::expand_trials(sweeps::parse_sweep_file(p.sweep_file));
+  std::filesystem::create_directories(checkpoint_dir(p.db));
+  for (const auto& t : trials) {
+    if (t.config.text("model") == "standard") {
+      std::ofstream(checkpoint_dir(p.db) / (t.id + ".ckpt")) << "x";
+    }
+  }
+  std::ostringstream third;
+  EXPECT_EQ(run_command(p, third, err), kExitOk);
+  EXPECT_NE(third.str().find("resume (checkpoint present)"), std::string::npos) << third.str();
 }
 
 }  // namespace

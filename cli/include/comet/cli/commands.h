@@ -22,10 +22,15 @@ struct RunParams {
   // Epochs between checkpoints (0: none are written), kept in checkpoint_dir(db).
   int checkpoint_every = 1;
   bool progress_is_terminal = false;  // set by main from isatty(stderr)
+  bool dry_run = false;               // print what would run; load nothing, write nothing
 };
 // Parses and expands the sweep, loads its data, registers it, runs the trials not yet done,
 // then prints the seed-aggregated table to `out`. Progress goes to `err`.
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err);
+// `comet run --dry-run`: validates and expands the sweep, reads the database if there is one
+// (read-only), and prints one row per trial with what a run would do. Loads no data, writes
+// nothing.
+int dry_run_command(const RunParams& params, std::ostream& out);
 // The checkpoint folder of a database: `<db>.runs` beside it (comet.db -> comet.db.runs).
 std::filesystem::path checkpoint_dir(const std::filesystem::path& db);
 

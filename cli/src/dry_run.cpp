@@ -1,0 +1,59 @@
+// comet run --dry-run: the plan of a sweep against the database, without running or writing.
+
+#include <filesystem>
+#include <ostream>
+
+#include "comet/cli/commands.h"
+#include "comet/cli/exit_codes.h"
+#include "comet/results/result_store.h"
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::cli {
+namespace {
+
+// What `comet run` would do with a trial in this state (docs/commands/run.md).
+std::string action_for(std::optional<results::TrialStatus> status, bool rerun_failed,
+                       bool has_checkpoint) {
+  using results::TrialStatus;
+  if (status == TrialStatus::done) return "skip (done)";
+  const bool ended_badly = status == TrialStatus::failed || status == TrialStatus::diverged;
+  if (ended_badly && !rerun_failed) {
+    return "skip (" + std::string(results::to_string(*status)) + "; --rerun-failed reruns it)";
+  }
+  // Reading the checkpoint's epoch needs torch; its presence is what the plan can tell.
+  return has_checkpoint ? "resume (checkpoint present)" : "run";
+}
+
+}  // namespace
+
+int dry_run_command(const RunParams& params, std::ostream& out) {
+  auto spec = sweeps::parse_sweep_file(params.sweep_file);
+  auto trials = sweeps::expand_trials(spec);
+  std::optional<results::ResultStore> store;
+  if (std::filesystem::exists(params.db)) store = results::ResultStore::open_read_only(params.db);
+  const auto checkpoints = checkpoint_dir(params.db);
+
+  Table table;
+  table.columns.push_back({"id"});
+  for (const auto& axis : spec.grid) table.columns.push_back({axis.key});
+  table.columns.push_back({"action"});
+  int to_run = 0;
+  for (const auto& trial : trials) {
+    std::optional<results::TrialStatus> status;
+    if (store) status = store->trial_status(trial.id);
+    const bool has_checkpoint = std::filesystem::exists(checkpoints / (trial.id + ".ckpt"));
+    const auto action = action_for(status, params.rerun_failed, has_checkpoint);
+    to_run += action.rfind("skip", 0) != 0;
+    std::vector<Cell> row{trial.id};
+    for (const auto& axis : spec.grid) row.emplace_back(sweeps::to_display(trial.config.at(axis.key)));
+    row.emplace_back(action);
+    table.rows.push_back(std::move(row));
+  }
+  print_table(table, OutputFormat::table, out);
+  out << "sweep '" << spec.name << "': " << trials.size() << " trials, " << to_run << " to run, "
+      << trials.size() - static_cast<std::size_t>(to_run) << " to skip; db "
+      << params.db.string() << (store ? "" : " (not created yet)") << "; dry run: nothing done\n";
+  return kExitOk;
+}
+
+}  // namespace comet::cli
