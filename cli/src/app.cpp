@@ -96,6 +96,16 @@ int run_app(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->default_str("table");
 
+  StatusParams status;
+  std::string status_sweep;
+  auto* status_cmd = app.add_subcommand(
+      "status", "Trials by state, running trials with ETA, failed ones with their errors");
+  auto* status_sweep_opt = status_cmd->add_option("sweep", status_sweep, "Only this sweep");
+  status_cmd->add_option("--db", status.db, "Results database")->capture_default_str();
+  status_cmd->add_option("--format", status.format, "Output: table, csv or json")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
+
   // comet data ls | verify | get (cli/src/data_command.cpp, docs/commands/data.md)
   auto* data_cmd = app.add_subcommand("data", "Datasets: files on disk, checksums, downloads");
   data_cmd->require_subcommand(1);
@@ -136,6 +146,10 @@ int run_app(int argc, char** argv) {
   if (ls_trials->parsed()) {
     if (*sweep_opt) ls.sweep = ls_sweep;
     return run_guarded([&] { return ls_trials_command(ls, std::cout); }, std::cerr);
+  }
+  if (status_cmd->parsed()) {
+    if (*status_sweep_opt) status.sweep = status_sweep;
+    return run_guarded([&] { return status_command(status, std::cout); }, std::cerr);
   }
   if (data_ls_cmd->parsed()) {
     return run_guarded([&] { return data_ls_command(data_ls, std::cout); }, std::cerr);

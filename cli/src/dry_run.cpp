@@ -45,14 +45,15 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
     const auto action = action_for(status, params.rerun_failed, has_checkpoint);
     to_run += action.rfind("skip", 0) != 0;
     std::vector<Cell> row{trial.id};
-    for (const auto& axis : spec.grid) row.emplace_back(sweeps::to_display(trial.config.at(axis.key)));
+    for (const auto& axis : spec.grid)
+      row.emplace_back(sweeps::to_display(trial.config.at(axis.key)));
     row.emplace_back(action);
     table.rows.push_back(std::move(row));
   }
   print_table(table, OutputFormat::table, out);
   out << "sweep '" << spec.name << "': " << trials.size() << " trials, " << to_run << " to run, "
-      << trials.size() - static_cast<std::size_t>(to_run) << " to skip; db "
-      << params.db.string() << (store ? "" : " (not created yet)") << "; dry run: nothing done\n";
+      << trials.size() - static_cast<std::size_t>(to_run) << " to skip; db " << params.db.string()
+      << (store ? "" : " (not created yet)") << "; dry run: nothing done\n";
   return kExitOk;
 }
 

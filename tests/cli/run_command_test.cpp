@@ -12,6 +12,7 @@
 #include "comet/cli/commands.h"
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
+#include "comet/cli/usage_error.h"
 #include "comet/results/result_store.h"
 #include "comet/sweeps/sweep_spec.h"
 
@@ -180,6 +181,50 @@ TEST_F(RunCommandTest, DryRunPlansWithoutWritingAndFollowsTheDatabase) {
   std::ostringstream third;
   EXPECT_EQ(run_command(p, third, err), kExitOk);
   EXPECT_NE(third.str().find("resume (checkpoint present)"), std::string::npos) << third.str();
+}
+
+TEST_F(RunCommandTest, StatusCountsStatesAndShowsRunningAndFailedTrials) {
+  auto p = params(
+      "name: mixed\ndataset: mnist\nepochs: 2\nwidth: 16\nmodel: standard\nactivation: relu\n"
+      "grid:\n  lr: [0.01, 1.0e+30, 0.02]\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_command(p, out, err), kExitTrialsFailed) << err.str();
+  // Put the third trial back to running after one epoch, as a live run would show it.
+  const auto trials = sweeps::expand_trials(sweeps::parse_sweep_file(p.sweep_file));
+  const auto& live = trials.at(2);
+  {
+    auto store = results::ResultStore::open(p.db);
+    store.start_attempt(live.id, {"host", "cpu", "test", "test"}, 1);
+  }
+
+  std::ostringstream table;
+  EXPECT_EQ(status_command({p.db, std::string("mixed"), OutputFormat::table}, table), kExitOk);
+  EXPECT_NE(table.str().find("diverged"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("training loss is"), std::string::npos) << table.str();
+
+  std::ostringstream json_text;
+  EXPECT_EQ(status_command({p.db, std::nullopt, OutputFormat::json}, json_text), kExitOk);
+  auto json = nlohmann::json::parse(json_text.str());
+  ASSERT_EQ(json["sweeps"].size(), 1u);
+  const auto& counts = json["sweeps"][0];
+  EXPECT_EQ(counts["trials"], 3);
+  EXPECT_EQ(counts["done"], 1);
+  EXPECT_EQ(counts["diverged"], 1);
+  EXPECT_EQ(counts["running"], 1);
+  EXPECT_EQ(counts["pending"], 0);
+  bool saw_running = false;
+  for (const auto& row : json["trials"]) {
+    if (row["status"] != "running") continue;
+    saw_running = true;
+    EXPECT_EQ(row["id"], live.id);
+    EXPECT_EQ(row["epochs"], "1/2");      // epoch 2 was dropped by start_attempt(.., 1)
+    EXPECT_TRUE(row["ETA"].is_string());  // one more epoch at the trial's own pace
+  }
+  EXPECT_TRUE(saw_running) << json_text.str();
+
+  std::ostringstream unused;
+  EXPECT_THROW(status_command({p.db, std::string("nope"), OutputFormat::table}, unused),
+               UsageError);
 }
 
 }  // namespace

@@ -41,4 +41,14 @@ struct LsTrialsParams {
 };
 int ls_trials_command(const LsTrialsParams& params, std::ostream& out);
 
+struct StatusParams {
+  std::filesystem::path db = "comet.db";
+  std::optional<std::string> sweep;  // every sweep when empty
+  OutputFormat format = OutputFormat::table;
+};
+// Counts of trials by state per sweep, then the running trials (epochs, last validation
+// accuracy, ETA from their own epoch times) and the failed or diverged ones with their errors.
+// Read-only; works while a sweep runs. json: {"sweeps": [...], "trials": [...]}.
+int status_command(const StatusParams& params, std::ostream& out);
+
 }  // namespace comet::cli
