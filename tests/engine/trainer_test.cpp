@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "epoch_recorder.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
 
@@ -14,13 +15,7 @@ namespace {
 
 using testing::TempDir;
 
-class Recorder : public TrialObserver {
- public:
-  void on_model_built(std::int64_t n) override { parameters = n; }
-  void on_epoch(const EpochMetrics& m) override { epochs.push_back(m); }
-  std::int64_t parameters = 0;
-  std::vector<EpochMetrics> epochs;
-};
+using Recorder = testing::EpochRecorder;
 
 std::vector<sweeps::TrialSpec> trials_of(const std::string& yaml) {
   return sweeps::expand_trials(sweeps::parse_sweep_text(yaml, "test.yaml"));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <numbers>
 
+#include "epoch_recorder.h"
 #include "gradient_clipping.h"
 #include "idx_fixture.h"
 #include "lr_schedule.h"
@@ -71,12 +72,7 @@ class TrainingOptionsTest : public ::testing::Test {
   std::vector<sweeps::TrialSpec> trials(const std::string& yaml) {
     return sweeps::expand_trials(sweeps::parse_sweep_text(yaml, "test.yaml"));
   }
-  struct Recorder : TrialObserver {
-    void on_model_built(std::int64_t n) override { parameters = n; }
-    void on_epoch(const EpochMetrics& m) override { epochs.push_back(m); }
-    std::int64_t parameters = 0;
-    std::vector<EpochMetrics> epochs;
-  };
+  using Recorder = testing::EpochRecorder;
   Recorder run(const sweeps::TrialSpec& trial) {
     Trainer trainer(TrainerOptions{"cpu", root_.path(), /*checkpoint_dir=*/{}, 1});
     Recorder rec;
