@@ -61,12 +61,11 @@ int status_command(const StatusParams& params, std::ostream& out) {
   }
 
   Table counts;
-  counts.columns = {{"sweep"},   {"trials"}, {"pending"},  {"running"},
-                    {"done"},    {"failed"}, {"diverged"}};
+  counts.columns = {{"sweep"}, {"trials"}, {"pending"}, {"running"},
+                    {"done"},  {"failed"}, {"diverged"}};
   Table attention;  // the trials a person wants to look at: running, failed, diverged
-  attention.columns = {{"id"},     {"sweep"},       {"model"},        {"width"}, {"p_k"},
-                       {"seed"},   {"status"},      {"epochs"},       {"val_acc", 4},
-                       {"ETA"},    {"error"}};
+  attention.columns = {{"id"},     {"sweep"},  {"model"},      {"width"}, {"p_k"},  {"seed"},
+                       {"status"}, {"epochs"}, {"val_acc", 4}, {"ETA"},   {"error"}};
   for (const auto& sweep : sweeps) {
     std::map<TrialStatus, std::int64_t> by_status;
     const auto rows = store.list_trials(sweep);
@@ -74,14 +73,14 @@ int status_command(const StatusParams& params, std::ostream& out) {
       ++by_status[row.status];
       if (row.status == TrialStatus::done || row.status == TrialStatus::pending) continue;
       const bool running = row.status == TrialStatus::running;
-      attention.rows.push_back(
-          {row.id, sweep, text_of(row.config, "model"), text_of(row.config, "width"),
-           text_of(row.config, "p_k"), text_of(row.config, "seed"),
-           std::string(results::to_string(row.status)),
-           fmt::format("{}/{}", row.epochs_done, row.config.integer("epochs")),
-           row.final_val_acc ? Cell(*row.final_val_acc) : Cell{},
-           running ? eta_of(store, row) : Cell{},
-           row.last_error.empty() ? Cell{} : Cell(row.last_error)});
+      attention.rows.push_back({row.id, sweep, text_of(row.config, "model"),
+                                text_of(row.config, "width"), text_of(row.config, "p_k"),
+                                text_of(row.config, "seed"),
+                                std::string(results::to_string(row.status)),
+                                fmt::format("{}/{}", row.epochs_done, row.config.integer("epochs")),
+                                row.final_val_acc ? Cell(*row.final_val_acc) : Cell{},
+                                running ? eta_of(store, row) : Cell{},
+                                row.last_error.empty() ? Cell{} : Cell(row.last_error)});
     }
     counts.rows.push_back({sweep, static_cast<std::int64_t>(rows.size()),
                            by_status[TrialStatus::pending], by_status[TrialStatus::running],
