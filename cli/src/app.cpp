@@ -1,10 +1,14 @@
 #include "comet/cli/app.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
+
+#include "interrupt_pipe.h"
 
 #include "comet/cli/commands.h"
 #include "comet/cli/data_command.h"
@@ -63,21 +67,42 @@ int run_app(int argc, char** argv) {
   run_cmd->add_option("sweep", run.sweep_file, "The sweep file (YAML)")->required();
   run_cmd->add_option("--db", run.db, "Results database (created if missing)")
       ->capture_default_str();
-  run_cmd->add_option("--device", run.device, "Where trials run: cpu, cuda, cuda:N")
+  run_cmd
+      ->add_option("--devices,--device", run.devices,
+                   "Where trials run: auto (every visible GPU, else the CPU), cpu, cuda (every "
+                   "GPU), or a list such as cuda:0,cuda:1")
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--jobs-per-device", run.jobs_per_device,
+                   "Worker processes per device, each training one trial at a time")
       ->capture_default_str();
   run_cmd->add_option("--data-root", run.data_root,
                       "Folder of the datasets (default: $COMET_DATA, else "
                       "$XDG_CACHE_HOME/comet/data or ~/.cache/comet/data)");
   run_cmd
       ->add_option("--threads", run.threads,
-                   "Torch intra-op threads per trial; 1 was measured fastest for batch-32 MLPs "
-                   "(see docs/performance.md), 0 means every usable core")
+                   "Torch intra-op threads per worker; 1 was measured fastest for batch-32 MLPs "
+                   "(see docs/performance.md), 0 gives each CPU worker an even share of the "
+                   "cores; CPU workers together never exceed the cores")
       ->capture_default_str();
   run_cmd->add_flag("--dry-run", run.dry_run,
                     "Print each trial and what a run would do (run, resume, skip); load no "
                     "data, write nothing");
-  run_cmd->add_flag("--rerun-failed", run.rerun_failed,
-                    "Run failed or diverged trials again (done trials never rerun)");
+  run_cmd
+      ->add_option("--rerun", run.rerun,
+                   "Run trials again although they have an outcome: failed (failed and "
+                   "diverged ones) or all (done ones too)")
+      ->check(CLI::IsMember({"none", "failed", "all"}))
+      ->capture_default_str();
+  bool rerun_failed = false;
+  run_cmd->add_flag("--rerun-failed", rerun_failed, "Same as --rerun failed");
+  run_cmd
+      ->add_option("--max-retries", run.max_retries,
+                   "Extra attempts of a trial whose worker died (killed, crashed) or ran out of "
+                   "memory")
+      ->capture_default_str();
+  run_cmd->add_flag("--fail-fast", run.fail_fast,
+                    "Stop the sweep at the first trial that ends failed or diverged (exit 1)");
   run_cmd
       ->add_option("--checkpoint-every", run.checkpoint_every,
                    "Epochs between checkpoints in <db>.runs/, from which an interrupted trial "
@@ -132,6 +157,10 @@ int run_app(int argc, char** argv) {
   data_get_cmd->add_option("--mirror", data_get.mirror,
                            "Fetch <URL>/<file name> instead of the publisher's URL");
 
+  // `comet run` starts its workers as `comet worker`; not for people, hence no help group.
+  auto* worker_cmd = app.add_subcommand("worker", "Serve a scheduler's trials (internal)");
+  worker_cmd->group("");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -139,8 +168,24 @@ int run_app(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitBadInput;
   }
 
+  if (worker_cmd->parsed()) return worker_command();
   if (run_cmd->parsed()) {
+    if (rerun_failed) run.rerun = "failed";
     run.progress_is_terminal = isatty(STDERR_FILENO) != 0;
+    run.color = run.progress_is_terminal && std::getenv("NO_COLOR") == nullptr;
+    if (winsize size{}; run.progress_is_terminal &&
+                        ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20) {
+      run.columns = size.ws_col - 1;
+    }
+    if (!run.dry_run) {
+      return run_guarded(
+          [&] {
+            InterruptPipe interrupts;
+            run.interrupt_fd = interrupts.read_fd();
+            return run_command(run, std::cout, std::cerr);
+          },
+          std::cerr);
+    }
     return run_guarded([&] { return run_command(run, std::cout, std::cerr); }, std::cerr);
   }
   if (ls_trials->parsed()) {

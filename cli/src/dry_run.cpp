@@ -12,13 +12,15 @@ namespace comet::cli {
 namespace {
 
 // What `comet run` would do with a trial in this state (docs/commands/run.md).
-std::string action_for(std::optional<results::TrialStatus> status, bool rerun_failed,
+std::string action_for(std::optional<results::TrialStatus> status, engine::Rerun rerun,
                        bool has_checkpoint) {
   using results::TrialStatus;
-  if (status == TrialStatus::done) return "skip (done)";
+  if (status == TrialStatus::done) {
+    return rerun == engine::Rerun::all ? "run (done; --rerun all)" : "skip (done)";
+  }
   const bool ended_badly = status == TrialStatus::failed || status == TrialStatus::diverged;
-  if (ended_badly && !rerun_failed) {
-    return "skip (" + std::string(results::to_string(*status)) + "; --rerun-failed reruns it)";
+  if (ended_badly && rerun == engine::Rerun::none) {
+    return "skip (" + std::string(results::to_string(*status)) + "; --rerun failed reruns it)";
   }
   // Reading the checkpoint's epoch needs torch; its presence is what the plan can tell.
   return has_checkpoint ? "resume (checkpoint present)" : "run";
@@ -29,6 +31,7 @@ std::string action_for(std::optional<results::TrialStatus> status, bool rerun_fa
 int dry_run_command(const RunParams& params, std::ostream& out) {
   auto spec = sweeps::parse_sweep_file(params.sweep_file);
   auto trials = sweeps::expand_trials(spec);
+  const auto rerun = rerun_mode(params.rerun);
   std::optional<results::ResultStore> store;
   if (std::filesystem::exists(params.db)) store = results::ResultStore::open_read_only(params.db);
   const auto checkpoints = checkpoint_dir(params.db);
@@ -42,7 +45,7 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
     std::optional<results::TrialStatus> status;
     if (store) status = store->trial_status(trial.id);
     const bool has_checkpoint = std::filesystem::exists(checkpoints / (trial.id + ".ckpt"));
-    const auto action = action_for(status, params.rerun_failed, has_checkpoint);
+    const auto action = action_for(status, rerun, has_checkpoint);
     to_run += action.rfind("skip", 0) != 0;
     std::vector<Cell> row{trial.id};
     for (const auto& axis : spec.grid)

@@ -6,6 +6,7 @@
 #include "comet/cli/usage_error.h"
 #include "comet/datasets/dataset.h"
 #include "comet/datasets/fetch.h"
+#include "comet/engine/trial_scheduler.h"
 #include "comet/models/network.h"
 #include "comet/results/store_error.h"
 #include "comet/sweeps/sweep_error.h"
@@ -24,11 +25,17 @@ int run_guarded(const std::function<int()>& command, std::ostream& err) {
   } catch (const datasets::DatasetError& e) {
     err << "comet: data error: " << e.what() << "\n";
     return kExitBadInput;
+  } catch (const engine::WorkerInputError& e) {
+    err << "comet: data error: " << e.what() << "\n";
+    return kExitBadInput;
   } catch (const models::ModelError& e) {
     err << "comet: model error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const results::StoreError& e) {
     err << "comet: storage error: " << e.what() << "\n";
+    return kExitStorage;
+  } catch (const engine::SchedulerError& e) {
+    err << "comet: worker error: " << e.what() << "\n";
     return kExitStorage;
   } catch (const datasets::FetchError& e) {
     // The bytes could not be had (network, HTTP 4xx) or written: not the user's input.

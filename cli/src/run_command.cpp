@@ -3,13 +3,16 @@
 #include <ostream>
 
 #include "progress_printer.h"
+#include "slot_plan.h"
 
 #include "comet/cli/commands.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/usage_error.h"
 #include "comet/engine/runtime_info.h"
-#include "comet/engine/sweep_runner.h"
+#include "comet/engine/trial_scheduler.h"
+#include "comet/engine/worker.h"
 #include "comet/results/seed_summary.h"
+#include "comet/version.h"
 
 namespace comet::cli {
 
@@ -41,50 +44,79 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& db) {
   return dir;
 }
 
+engine::Rerun rerun_mode(const std::string& rerun) {
+  if (rerun == "none") return engine::Rerun::none;
+  if (rerun == "failed") return engine::Rerun::failed;
+  if (rerun == "all") return engine::Rerun::all;
+  throw UsageError("--rerun '" + rerun + "': allowed are none, failed, all");
+}
+
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   if (params.dry_run) return dry_run_command(params, out);
   auto spec = sweeps::parse_sweep_file(params.sweep_file);
   auto trials = sweeps::expand_trials(spec);
-  if (std::string why; !engine::device_usable(params.device, &why)) {
-    throw UsageError("--device " + params.device + " cannot be used: " + why);
-  }
-  if (params.threads < 0) throw UsageError("--threads must be >= 1 (or 0 for every core)");
   if (params.checkpoint_every < 0) throw UsageError("--checkpoint-every must be >= 0 (0: off)");
-  const int threads = params.threads > 0 ? params.threads : engine::default_threads();
-  engine::set_threads(threads);
+  if (params.max_retries < 0) throw UsageError("--max-retries must be >= 0");
+  const auto slots = plan_slots(params.devices, params.jobs_per_device, params.threads);
 
-  // The folder is created by the first checkpoint written, so a run that writes none (or fails
-  // on its input) leaves nothing beside the database.
-  engine::SweepRunner runner({params.device, params.data_root, params.rerun_failed,
-                              checkpoint_dir(params.db), params.checkpoint_every});
-  runner.prepare(trials);  // a data problem is reported before the database is touched
+  engine::SchedulerOptions options;
+  options.slots = slots;
+  options.data_root = params.data_root;
+  options.run_dir = checkpoint_dir(params.db);
+  options.checkpoint_every = params.checkpoint_every;
+  options.rerun = rerun_mode(params.rerun);
+  options.max_retries = params.max_retries;
+  options.fail_fast = params.fail_fast;
+  options.worker_executable = params.worker_executable;
+  options.interrupt_fd = params.interrupt_fd;
+  options.attempt_info = {engine::host_name(), "", comet::version_string(), engine::torch_version(),
+                          0};
+  engine::TrialScheduler scheduler(options);
+  // The first worker loads every dataset: a data problem is reported before the database is
+  // touched (and nothing is written beside it).
+  scheduler.start(trials);
 
   auto store = results::ResultStore::open(params.db);
   store.register_sweep(spec, trials);
 
   long epochs_to_run = 0;
-  int already_done = 0;
+  int already_done = 0, to_run = 0;
+  const auto rerun = rerun_mode(params.rerun);
   for (const auto& t : trials) {
     const auto status = store.trial_status(t.id).value_or(results::TrialStatus::pending);
-    if (status == results::TrialStatus::done) {
-      ++already_done;
-    } else {
-      epochs_to_run += t.config.integer("epochs");
+    const bool ended_badly =
+        status == results::TrialStatus::failed || status == results::TrialStatus::diverged;
+    already_done += status == results::TrialStatus::done;
+    if ((status == results::TrialStatus::done && rerun != engine::Rerun::all) ||
+        (ended_badly && rerun == engine::Rerun::none)) {
+      continue;
     }
+    ++to_run;
+    epochs_to_run += t.config.integer("epochs");
   }
   std::vector<std::string> axes;
   for (const auto& axis : spec.grid) axes.push_back(axis.key);
-  err << fmt::format(
-      "comet: sweep '{}': {} trials ({} already done), device {}, {} threads, db {}\n", spec.name,
-      trials.size(), already_done, params.device, threads, params.db.string());
-  ProgressPrinter progress(err, params.progress_is_terminal, axes, epochs_to_run);
-  const auto summary = runner.run(trials, store, progress);
+  err << fmt::format("comet: sweep '{}': {} trials ({} already done), {} slot(s): {}, db {}\n",
+                     spec.name, trials.size(), already_done, slots.size(), describe_slots(slots),
+                     params.db.string());
+  ProgressPrinter progress(err, {params.progress_is_terminal, params.color, params.columns}, axes,
+                           epochs_to_run, to_run);
+  const auto summary = scheduler.run(trials, store, progress);
+  progress.finish();
+
+  const auto rows = store.list_trials(spec.name);
+  if (summary.interrupted_by_user) {
+    err << fmt::format(
+        "comet: interrupted: {} trial(s) stopped (they resume from their checkpoints), {} not "
+        "started; resume with: comet run {} --db {}\n",
+        summary.interrupted, summary.not_started, params.sweep_file.string(), params.db.string());
+    return kExitInterrupted;
+  }
 
   std::vector<std::string> cell_axes;
   for (const auto& axis : axes) {
     if (axis != "seed") cell_axes.push_back(axis);
   }
-  const auto rows = store.list_trials(spec.name);
   out << "\n";
   print_table(seed_table(results::summarise_best_val_acc(rows, cell_axes), cell_axes),
               OutputFormat::table, out);
@@ -95,17 +127,26 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
         row.status == results::TrialStatus::failed || row.status == results::TrialStatus::diverged;
   }
   err << fmt::format(
-      "comet: {} trials: {} ran ({} done, {} failed, {} diverged), {} skipped; results in {}\n",
+      "comet: {} trials: {} ran ({} done, {} failed, {} diverged{}), {} skipped; results in {}\n",
       summary.total, summary.done + summary.failed + summary.diverged, summary.done, summary.failed,
-      summary.diverged, summary.skipped, params.db.string());
+      summary.diverged,
+      summary.retries > 0 ? fmt::format(", {} retried attempt(s)", summary.retries) : "",
+      summary.skipped, params.db.string());
+  if (summary.stopped) {
+    err << fmt::format(
+        "comet: --fail-fast stopped the sweep: {} trial(s) stopped, {} not started\n",
+        summary.interrupted, summary.not_started);
+  }
   if (ended_badly > 0) {
     err << fmt::format(
         "comet: {} trial(s) of this sweep ended failed or diverged; see "
-        "`comet ls trials --sweep {} --db {}`; rerun them with --rerun-failed\n",
+        "`comet status {} --db {}`; rerun them with --rerun failed\n",
         ended_badly, spec.name, params.db.string());
     return kExitTrialsFailed;
   }
-  return kExitOk;
+  return summary.stopped ? kExitTrialsFailed : kExitOk;
 }
+
+int worker_command() { return engine::run_worker(0, 1); }
 
 }  // namespace comet::cli

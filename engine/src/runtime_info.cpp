@@ -29,6 +29,10 @@ int default_threads() {
 
 void set_threads(int threads) { torch::set_num_threads(std::max(1, threads)); }
 
+int cuda_device_count() {
+  return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+}
+
 bool device_usable(const std::string& device, std::string* why) {
   try {
     const torch::Device d(device);

@@ -254,6 +254,10 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     auto loss_sum = torch::zeros({}, train.features().options().dtype(torch::kFloat64));
     auto correct = torch::zeros({}, train.targets().options().dtype(torch::kInt64));
     for (std::int64_t start = 0; start < n; start += batch) {
+      if (observer.should_stop()) {
+        result.outcome = TrialOutcome::interrupted;
+        return result;
+      }
       auto idx = order.narrow(0, start, std::min(batch, n - start));
       auto x = data->prepare(train.features().index_select(0, idx));
       auto y = train.targets().index_select(0, idx);
@@ -294,7 +298,12 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     // and a resume drops the stored epochs after the checkpoint's (never a gap in the curve).
     if (!checkpoint_file.empty() && checkpoint_every > 0 &&
         (epoch % checkpoint_every == 0 || epoch == epochs)) {
+      if (!observer.may_checkpoint(epoch)) {
+        result.outcome = TrialOutcome::interrupted;
+        return result;
+      }
       write_checkpoint(checkpoint_file, trial, epoch, session->state());
+      observer.on_checkpoint(epoch);
     }
   }
   return result;

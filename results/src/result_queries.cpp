@@ -141,4 +141,28 @@ std::vector<MetricPoint> ResultStore::curve(const std::string& trial_id) const {
   return points;
 }
 
+int ResultStore::stored_epoch_prefix(const std::string& trial_id) const {
+  auto query = impl_->statements.prepare(
+      "SELECT DISTINCT epoch FROM metrics WHERE trial_id = ?1 ORDER BY epoch");
+  query.bind_text(1, trial_id);
+  int prefix = 0;
+  while (query.next_row() && query.read_int(0) == prefix + 1) ++prefix;
+  return prefix;
+}
+
+std::vector<AttemptRow> ResultStore::attempts(const std::string& trial_id) const {
+  auto query = impl_->statements.prepare(
+      "SELECT id, coalesce(host, ''), coalesce(device, ''), started_at, coalesce(ended_at, ''), "
+      "coalesce(outcome, ''), coalesce(kind, ''), coalesce(error, ''), coalesce(worker_pid, 0) "
+      "FROM attempts WHERE trial_id = ?1 ORDER BY id");
+  query.bind_text(1, trial_id);
+  std::vector<AttemptRow> rows;
+  while (query.next_row()) {
+    rows.push_back(AttemptRow{query.read_int(0), query.read_text(1), query.read_text(2),
+                              query.read_text(3), query.read_text(4), query.read_text(5),
+                              query.read_text(6), query.read_text(7), query.read_int(8)});
+  }
+  return rows;
+}
+
 }  // namespace comet::results

@@ -139,10 +139,15 @@ std::int64_t ResultStore::start_attempt(const std::string& trial_id, const Attem
   std::int64_t attempt_id = 0;
   {
     auto insert = impl_->statements.prepare(
-        "INSERT INTO attempts (trial_id, host, device, comet_version, torch_version, started_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+        "INSERT INTO attempts (trial_id, host, device, comet_version, torch_version, started_at, "
+        "worker_pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
     insert.bind_text(1, trial_id).bind_text(2, info.host).bind_text(3, info.device);
     insert.bind_text(4, info.comet_version).bind_text(5, info.torch_version).bind_text(6, now);
+    if (info.worker_pid > 0) {
+      insert.bind_int(7, info.worker_pid);
+    } else {
+      insert.bind_null(7);
+    }
     if (!insert.next_row()) {
       impl_->connection.fail("cannot record an attempt in results database");
     }
@@ -220,23 +225,19 @@ void ResultStore::set_trainable_parameters(const std::string& trial_id, std::int
   transaction.commit();
 }
 
-void ResultStore::finish_attempt(std::int64_t attempt_id, TrialStatus outcome,
-                                 const std::string& error) {
-  impl_->require_writable();
-  if (outcome != TrialStatus::done && outcome != TrialStatus::failed &&
-      outcome != TrialStatus::diverged) {
-    throw StoreError(fmt::format("attempt {} cannot finish as '{}' (done, failed or diverged)",
-                                 attempt_id, to_string(outcome)));
-  }
+void ResultStore::Impl::end_attempt(std::int64_t attempt_id, std::string_view outcome,
+                                    TrialStatus status, const std::string& error,
+                                    const std::string& kind) {
+  Impl& impl = *this;
+  impl.require_writable();
   const std::string now = utc_timestamp_now();
-  Transaction transaction(impl_->connection, Transaction::Kind::write);
+  Transaction transaction(impl.connection, Transaction::Kind::write);
   std::string trial_id;
   {
-    auto attempt =
-        impl_->statements.prepare("SELECT trial_id, outcome FROM attempts WHERE id = ?1");
+    auto attempt = impl.statements.prepare("SELECT trial_id, outcome FROM attempts WHERE id = ?1");
     attempt.bind_int(1, attempt_id);
     if (!attempt.next_row()) {
-      throw StoreError(fmt::format("no attempt {} in {}", attempt_id, impl_->connection.path()));
+      throw StoreError(fmt::format("no attempt {} in {}", attempt_id, impl.connection.path()));
     }
     if (!attempt.is_null(1)) {
       throw StoreError(fmt::format("attempt {} of trial {} already ended as {}", attempt_id,
@@ -245,22 +246,41 @@ void ResultStore::finish_attempt(std::int64_t attempt_id, TrialStatus outcome,
     trial_id = attempt.read_text(0);
   }
   {
-    auto end = impl_->statements.prepare(
-        "UPDATE attempts SET ended_at = ?2, outcome = ?3, error = ?4 WHERE id = ?1");
-    end.bind_int(1, attempt_id).bind_text(2, now).bind_text(3, to_string(outcome));
+    auto end = impl.statements.prepare(
+        "UPDATE attempts SET ended_at = ?2, outcome = ?3, error = ?4, kind = ?5 WHERE id = ?1");
+    end.bind_int(1, attempt_id).bind_text(2, now).bind_text(3, outcome);
     if (error.empty()) {
       end.bind_null(4);
     } else {
       end.bind_text(4, error);
     }
+    if (kind.empty()) {
+      end.bind_null(5);
+    } else {
+      end.bind_text(5, kind);
+    }
     end.run();
   }
   {
     auto set_status =
-        impl_->statements.prepare("UPDATE trials SET status = ?2, updated_at = ?3 WHERE id = ?1");
-    set_status.bind_text(1, trial_id).bind_text(2, to_string(outcome)).bind_text(3, now).run();
+        impl.statements.prepare("UPDATE trials SET status = ?2, updated_at = ?3 WHERE id = ?1");
+    set_status.bind_text(1, trial_id).bind_text(2, to_string(status)).bind_text(3, now).run();
   }
   transaction.commit();
+}
+
+void ResultStore::finish_attempt(std::int64_t attempt_id, TrialStatus outcome,
+                                 const std::string& error, const std::string& kind) {
+  if (outcome != TrialStatus::done && outcome != TrialStatus::failed &&
+      outcome != TrialStatus::diverged) {
+    throw StoreError(fmt::format("attempt {} cannot finish as '{}' (done, failed or diverged)",
+                                 attempt_id, to_string(outcome)));
+  }
+  impl_->end_attempt(attempt_id, to_string(outcome), outcome, error, kind);
+}
+
+void ResultStore::interrupt_attempt(std::int64_t attempt_id, const std::string& reason) {
+  impl_->end_attempt(attempt_id, "interrupted", TrialStatus::pending, reason, "interrupted");
 }
 
 }  // namespace comet::results

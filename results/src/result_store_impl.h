@@ -17,6 +17,9 @@ struct ResultStore::Impl {
 
   void require_writable() const;
   bool trial_exists(const std::string& trial_id);
+  // Ends an open attempt: outcome, kind and error text on the attempt, `status` on its trial.
+  void end_attempt(std::int64_t attempt_id, std::string_view outcome, TrialStatus status,
+                   const std::string& error, const std::string& kind);
 
   Connection connection;
   StatementCache statements;  // declared after connection: finalized before it closes

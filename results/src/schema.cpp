@@ -15,8 +15,9 @@ namespace {
 // metrics_val_acc serves list_trials' best and final accuracy. It is partial on purpose: an
 // index over every (split, name) would touch one leaf page per metric on each epoch's commit.
 // metrics.value is NULL for NaN (SQLite stores NaN as NULL anyway; this makes it explicit).
-// Attempt outcomes: a trial's final status, or 'interrupted' for an attempt left open by a
-// process that died and superseded by a new attempt.
+// Attempt outcomes: a trial's final status, or 'interrupted' for an attempt stopped by Ctrl-C or
+// left open by a process that died and superseded by a new attempt. kind says why an attempt
+// failed: exception, diverged, out_of_memory, killed (its worker process died), interrupted.
 constexpr std::string_view kCreateTables = R"sql(
 CREATE TABLE sweeps (
   id INTEGER PRIMARY KEY,
@@ -52,7 +53,9 @@ CREATE TABLE attempts (
   started_at TEXT NOT NULL,
   ended_at TEXT,
   outcome TEXT CHECK (outcome IN ('done', 'failed', 'diverged', 'interrupted')),
-  error TEXT
+  error TEXT,
+  kind TEXT,
+  worker_pid INTEGER
 );
 CREATE INDEX attempts_by_trial ON attempts(trial_id, id);
 CREATE TABLE metrics (
@@ -130,6 +133,11 @@ void prepare_for_writing(Connection& connection) {
           connection.path()));
     }
     connection.execute(kCreateTables);
+    connection.execute(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+  } else if (version == 1) {
+    // Version 2 records why an attempt failed and which worker process ran it.
+    connection.execute("ALTER TABLE attempts ADD COLUMN kind TEXT");
+    connection.execute("ALTER TABLE attempts ADD COLUMN worker_pid INTEGER");
     connection.execute(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
   }
   transaction.commit();

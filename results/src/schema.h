@@ -7,7 +7,7 @@ namespace comet::results {
 
 // Stored in PRAGMA user_version (0 = a fresh file without comet tables). Bump it with every
 // schema change and teach prepare_for_writing to migrate from the previous version.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 2: attempts.kind, attempts.worker_pid
 
 // WAL, foreign keys, synchronous=NORMAL; creates the tables on a fresh file. Refuses files of a
 // newer schema version and SQLite files that hold other tables. Throws StoreError.

@@ -8,6 +8,7 @@
 
 #include "idx_fixture.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 #include "comet/cli/commands.h"
 #include "comet/cli/error_boundary.h"
@@ -35,6 +36,8 @@ class RunCommandTest : public ::testing::Test {
     p.db = dir_ / "results.db";
     p.data_root = dir_ / "data";
     p.threads = 2;
+    p.devices = "cpu";
+    p.worker_executable = testing::kCometBinary;  // this test binary has no `worker` subcommand
     return p;
   }
   TempDir dir_;
@@ -93,7 +96,7 @@ TEST_F(RunCommandTest, MissingDataIsExitTwoAndNoDatabase) {
 
 TEST_F(RunCommandTest, UnusableDeviceIsExitTwo) {
   auto p = params("name: dev\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 8\nmodel: comet\n");
-  p.device = "cuda:7";
+  p.devices = "cuda:7";
   std::ostringstream out, err;
   EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput);
   EXPECT_NE(err.str().find("cuda:7"), std::string::npos) << err.str();
@@ -115,14 +118,18 @@ TEST_F(RunCommandTest, CheckpointsLiveBesideTheDatabaseUntilTheTrialIsDone) {
   auto p = params(sweep);
   std::ostringstream out, err;
   EXPECT_EQ(run_command(p, out, err), kExitOk) << err.str();
-  // Written after each epoch, deleted once the trial was recorded done.
-  ASSERT_TRUE(std::filesystem::is_directory(dir_ / "results.db.runs"));
-  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "results.db.runs"));
+  // Written after each epoch, deleted once the trial was recorded done; its log stays.
+  const auto id = results::ResultStore::open_read_only(p.db).list_trials().at(0).id;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "results.db.runs" / (id + ".ckpt")));
+  std::ifstream log(dir_ / "results.db.runs" / (id + ".log"));
+  const std::string log_text{std::istreambuf_iterator<char>(log), {}};
+  EXPECT_NE(log_text.find("epoch 2 train_loss"), std::string::npos) << log_text;
+  EXPECT_NE(log_text.find("done after epoch 2"), std::string::npos) << log_text;
 
   p.db = dir_ / "off.db";
   p.checkpoint_every = 0;
   EXPECT_EQ(run_command(p, out, err), kExitOk) << err.str();
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "off.db.runs"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "off.db.runs" / (id + ".ckpt")));
 
   p.db = dir_ / "bad.db";
   p.checkpoint_every = -1;

@@ -23,14 +23,14 @@ std::string file_contents(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-TEST(ResultStoreOpen, CreatesSchemaVersionOneInWalMode) {
+TEST(ResultStoreOpen, CreatesSchemaVersionTwoInWalMode) {
   TempDir dir;
   const auto path = dir / "results.db";
   { auto store = ResultStore::open(path); }
 
   RawConnection raw(path);
   EXPECT_EQ(raw.single("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.single("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.single("PRAGMA user_version"), "2");
   const auto tables = raw.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
   std::vector<std::string> names;
   for (const auto& row : tables) names.push_back(row[0]);
@@ -56,10 +56,10 @@ TEST(ResultStoreOpen, RefusesANewerSchemaVersion) {
   TempDir dir;
   const auto path = dir / "results.db";
   { auto store = ResultStore::open(path); }
-  RawConnection(path).execute("PRAGMA user_version = 2");
+  RawConnection(path).execute("PRAGMA user_version = 3");
 
   const std::string expected =
-      "database " + path.string() + " has schema version 2; this comet understands up to 1";
+      "database " + path.string() + " has schema version 3; this comet understands up to 2";
   EXPECT_EQ(store_error_of([&] { ResultStore::open(path); }), expected);
   EXPECT_EQ(store_error_of([&] { ResultStore::open_read_only(path); }), expected);
 }

@@ -12,5 +12,6 @@ int default_threads();  // the cores this process may use
 void set_threads(int threads);
 // True when `device` ("cpu", "cuda:0") names a device torch can use here.
 bool device_usable(const std::string& device, std::string* why = nullptr);
+int cuda_device_count();  // GPUs torch can use here (0 with the CPU LibTorch)
 
 }  // namespace comet::engine

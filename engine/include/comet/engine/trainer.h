@@ -18,7 +18,8 @@ struct EpochMetrics {
   double seconds = 0;                    // wall time of the epoch, evaluation included
 };
 
-enum class TrialOutcome { done, failed, diverged };
+// interrupted: the observer asked to stop (should_stop) or refused a checkpoint (may_checkpoint).
+enum class TrialOutcome { done, failed, diverged, interrupted };
 
 struct TrialResult {
   TrialOutcome outcome = TrialOutcome::done;
@@ -37,6 +38,13 @@ class TrialObserver {
   // A problem that did not stop the trial, e.g. a checkpoint that could not be used.
   virtual void on_warning(const std::string& text) {}
   virtual void on_epoch(const EpochMetrics& metrics) = 0;
+  // Asked before every training step: true ends the trial as `interrupted`, abandoning the
+  // epoch in progress (its last checkpoint is where it resumes).
+  virtual bool should_stop() { return false; }
+  // Asked after on_epoch(epoch), before that epoch's checkpoint is written: false ends the
+  // trial as `interrupted` without writing it (the epoch was not committed by whoever stores it).
+  virtual bool may_checkpoint(int epoch) { return true; }
+  virtual void on_checkpoint(int epoch) {}  // the checkpoint after `epoch` is on disk
 };
 
 struct TrainerOptions {

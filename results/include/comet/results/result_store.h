@@ -35,6 +35,18 @@ struct AttemptInfo {
   std::string device;         // "cpu", "cuda:0"
   std::string comet_version;  // "0.1.0 (abc123def456)"
   std::string torch_version;
+  std::int64_t worker_pid = 0;  // the process that trains it (0: not recorded)
+};
+
+// One attempt at a trial, as recorded (`comet status`, tests).
+struct AttemptRow {
+  std::int64_t id = 0;
+  std::string host, device;
+  std::string started_at, ended_at;  // UTC ISO 8601; ended_at "" while it runs
+  std::string outcome;               // "" while running; done, failed, diverged, interrupted
+  std::string kind;  // why it failed: exception, diverged, out_of_memory, killed, interrupted
+  std::string error;
+  std::int64_t worker_pid = 0;
 };
 
 struct TrialRow {
@@ -81,12 +93,21 @@ class ResultStore {
   // One epoch's metrics, in one transaction. An epoch recorded twice is an error (StoreError).
   void record_epoch(const std::string& trial_id, const EpochRecord& record);
   void set_trainable_parameters(const std::string& trial_id, std::int64_t count);
-  // Ends the attempt and sets the trial's status (done, failed or diverged) with the error text.
-  void finish_attempt(std::int64_t attempt_id, TrialStatus outcome, const std::string& error = "");
+  // Ends the attempt and sets the trial's status (done, failed or diverged) with the error text
+  // and the failure's kind (exception, diverged, out_of_memory, killed; "" for done).
+  void finish_attempt(std::int64_t attempt_id, TrialStatus outcome, const std::string& error = "",
+                      const std::string& kind = "");
+  // Ends the attempt as 'interrupted' (Ctrl-C) and puts the trial back to pending: its stored
+  // epochs stay and its next run resumes from its checkpoint.
+  void interrupt_attempt(std::int64_t attempt_id, const std::string& reason);
 
   // Trials of one sweep (in the sweep's order) or of all sweeps (sweep == nullopt).
   std::vector<TrialRow> list_trials(const std::optional<std::string>& sweep = std::nullopt) const;
   std::vector<MetricPoint> curve(const std::string& trial_id) const;  // ordered by epoch
+  // The largest E such that every epoch 1..E of the trial has metrics (0 if epoch 1 has none):
+  // a checkpoint after epoch E or earlier can be resumed without a hole in the curve.
+  int stored_epoch_prefix(const std::string& trial_id) const;
+  std::vector<AttemptRow> attempts(const std::string& trial_id) const;  // oldest first
   std::vector<std::string> sweep_names() const;
 
  private:
