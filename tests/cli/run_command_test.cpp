@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "idx_fixture.h"
 #include "temp_dir.h"
@@ -100,6 +101,25 @@ TEST_F(RunCommandTest, UnusableDeviceIsExitTwo) {
   std::ostringstream out, err;
   EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput);
   EXPECT_NE(err.str().find("cuda:7"), std::string::npos) << err.str();
+}
+
+TEST_F(RunCommandTest, BadSlotOptionsAreExitTwoNamingTheValue) {
+  auto p = params("name: dev\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 8\nmodel: comet\n");
+  const std::vector<std::tuple<std::string, int, std::string, std::string>> cases = {
+      {"cpu,cpu", 1, "none", "names cpu twice"},
+      {"gpu", 1, "none", "'gpu' cannot be used"},
+      {",cpu", 1, "none", "cannot be used"},
+      {"cpu", 0, "none", "--jobs-per-device 0"},
+      {"cpu", 1, "some", "--rerun 'some'"}};
+  for (const auto& [devices, jobs, rerun, message] : cases) {
+    p.devices = devices;
+    p.jobs_per_device = jobs;
+    p.rerun = rerun;
+    std::ostringstream out, err;
+    EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitBadInput) << devices;
+    EXPECT_NE(err.str().find(message), std::string::npos) << err.str();
+    EXPECT_FALSE(std::filesystem::exists(p.db));
+  }
 }
 
 TEST_F(RunCommandTest, DivergedTrialMakesExitOne) {

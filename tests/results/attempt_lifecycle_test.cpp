@@ -180,5 +180,44 @@ TEST(StartAttempt, ResumeDeletesOnlyLaterEpochs) {
   EXPECT_TRUE(store.curve(id).empty());
 }
 
+// Ctrl-C: the attempt ends `interrupted`, the trial is pending again with its epochs kept.
+TEST(InterruptAttempt, PutsTheTrialBackToPendingAndKeepsItsEpochs) {
+  TempDir dir;
+  auto store = ResultStore::open(dir / "results.db");
+  const auto trials = three_trials();
+  const std::string& id = trials[0].id;
+  store.register_sweep(sweep_named("widths"), trials);
+  const auto attempt = store.start_attempt(id, attempt_info());
+  store.record_epoch(id, epoch_of(1, 0.5));
+  store.record_epoch(id, epoch_of(2, 0.6));
+  store.interrupt_attempt(attempt, "stopped by an interrupt");
+  EXPECT_EQ(store.trial_status(id), TrialStatus::pending);
+  const auto attempts = store.attempts(id);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, "interrupted");
+  EXPECT_EQ(attempts[0].kind, "interrupted");
+  EXPECT_EQ(attempts[0].error, "stopped by an interrupt");
+  EXPECT_NE(attempts[0].ended_at, "");
+  EXPECT_EQ(store.stored_epoch_prefix(id), 2);
+  EXPECT_THROW(store.interrupt_attempt(attempt, "again"), StoreError);  // already ended
+}
+
+TEST(StoredEpochPrefix, CountsOnlyEpochsWithoutAHoleBeforeThem) {
+  TempDir dir;
+  auto store = ResultStore::open(dir / "results.db");
+  const auto trials = three_trials();
+  const std::string& id = trials[0].id;
+  store.register_sweep(sweep_named("widths"), trials);
+  EXPECT_EQ(store.stored_epoch_prefix(id), 0);
+  store.start_attempt(id, attempt_info());
+  store.record_epoch(id, epoch_of(2, 0.5));
+  EXPECT_EQ(store.stored_epoch_prefix(id), 0);  // epoch 1 is missing
+  store.record_epoch(id, epoch_of(1, 0.4));
+  store.record_epoch(id, epoch_of(4, 0.7));
+  EXPECT_EQ(store.stored_epoch_prefix(id), 2);
+  store.record_epoch(id, epoch_of(3, 0.6));
+  EXPECT_EQ(store.stored_epoch_prefix(id), 4);
+}
+
 }  // namespace
 }  // namespace comet::results

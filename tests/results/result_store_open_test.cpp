@@ -64,6 +64,39 @@ TEST(ResultStoreOpen, RefusesANewerSchemaVersion) {
   EXPECT_EQ(store_error_of([&] { ResultStore::open_read_only(path); }), expected);
 }
 
+// A version-1 database (before attempts had a kind and a worker pid) is upgraded in place when
+// opened for writing, its data kept; reading it first asks for that upgrade.
+TEST(ResultStoreOpen, UpgradesAVersionOneDatabaseAndKeepsItsData) {
+  TempDir dir;
+  const auto path = dir / "results.db";
+  const auto trials = test_data::three_trials();
+  std::int64_t attempt = 0;
+  {
+    auto store = ResultStore::open(path);
+    store.register_sweep(test_data::sweep_named("old"), trials);
+    attempt = store.start_attempt(trials[0].id, AttemptInfo{"h", "cpu", "0.1", "1.13", 0});
+    store.finish_attempt(attempt, TrialStatus::failed, "boom");
+  }
+  {
+    RawConnection raw(path);
+    raw.execute("ALTER TABLE attempts DROP COLUMN kind");
+    raw.execute("ALTER TABLE attempts DROP COLUMN worker_pid");
+    raw.execute("PRAGMA user_version = 1");
+  }
+  EXPECT_TRUE(contains(store_error_of([&] { ResultStore::open_read_only(path); }),
+                       "has schema version 1; open it for writing once"));
+  auto store = ResultStore::open(path);
+  EXPECT_EQ(RawConnection(path).single("PRAGMA user_version"), "2");
+  const auto attempts = store.attempts(trials[0].id);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].error, "boom");
+  EXPECT_EQ(attempts[0].kind, "");
+  const auto next = store.start_attempt(trials[0].id, AttemptInfo{"h", "cpu", "0.1", "1.13", 42});
+  store.finish_attempt(next, TrialStatus::failed, "gone", "killed");
+  EXPECT_EQ(store.attempts(trials[0].id).back().kind, "killed");
+  EXPECT_EQ(store.attempts(trials[0].id).back().worker_pid, 42);
+}
+
 TEST(ResultStoreOpen, RefusesAFileThatIsNotADatabaseAndLeavesItAlone) {
   TempDir dir;
   const auto path = dir / "notes.db";
