@@ -69,7 +69,10 @@ std::vector<engine::SlotSpec> plan_slots(const std::string& devices, int jobs_pe
   for (const auto& device : list) {
     const int t =
         device == "cpu" ? (threads == 0 ? share : std::min(threads, share)) : std::max(1, threads);
-    for (int j = 0; j < jobs_per_device; ++j) slots.push_back({device, t});
+    // OpenBLAS (pthreads) keeps its own threads: a CPU worker's is pinned to its share of the
+    // cores, so that several workers do not each start one per core.
+    const int blas = device == "cpu" && cpu_slots > 1 ? share : 0;
+    for (int j = 0; j < jobs_per_device; ++j) slots.push_back({device, t, blas});
   }
   return slots;
 }

@@ -77,7 +77,11 @@ struct TrialScheduler::Impl {
 
   void spawn(int index) {
     auto& slot = slots[static_cast<std::size_t>(index)];
-    slot.worker = WorkerProcess::spawn(executable);
+    std::vector<std::string> env;
+    if (slot.spec.blas_threads > 0) {
+      env.push_back("OPENBLAS_NUM_THREADS=" + std::to_string(slot.spec.blas_threads));
+    }
+    slot.worker = WorkerProcess::spawn(executable, env);
     slot.ready = false;
     slot.stderr_tail.clear();
     auto setup = command_of(WorkerCommand::Type::setup);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 #include <thread>
 
 #include "comet/engine/trial_scheduler.h"
@@ -53,7 +54,19 @@ std::string describe_status(int status) {
 
 }  // namespace
 
-std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::filesystem::path& executable) {
+std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::filesystem::path& executable,
+                                                    const std::vector<std::string>& extra_env) {
+  std::vector<std::string> env_text = extra_env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto name = text.substr(0, text.find('=') + 1);
+    bool overridden = false;
+    for (const auto& extra : extra_env) overridden |= extra.rfind(name, 0) == 0;
+    if (!overridden) env_text.emplace_back(text);
+  }
+  std::vector<char*> envp;
+  for (auto& entry : env_text) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   auto in = make_pipe(), out = make_pipe(), err = make_pipe();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -80,7 +93,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::spawn(const std::filesystem::path&
   std::string subcommand = "worker";
   char* argv[] = {const_cast<char*>(program.c_str()), subcommand.data(), nullptr};
   pid_t pid = 0;
-  const int failed = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, environ);
+  const int failed = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close_fd(in.read);

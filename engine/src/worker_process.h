@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "line_channel.h"
 
@@ -15,8 +16,10 @@ namespace comet::engine {
 
 class WorkerProcess {
  public:
-  // Starts `<executable> worker`. Throws SchedulerError if it cannot be started.
-  static std::unique_ptr<WorkerProcess> spawn(const std::filesystem::path& executable);
+  // Starts `<executable> worker` with this process's environment plus `extra_env` ("NAME=value"
+  // entries, which win). Throws SchedulerError if it cannot be started.
+  static std::unique_ptr<WorkerProcess> spawn(const std::filesystem::path& executable,
+                                              const std::vector<std::string>& extra_env = {});
   ~WorkerProcess();  // a worker still running is killed (SIGKILL) and reaped
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;

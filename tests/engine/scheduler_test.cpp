@@ -62,7 +62,7 @@ class SchedulerTest : public ::testing::Test {
   }
   SchedulerOptions options(int slots) const {
     SchedulerOptions o;
-    o.slots.assign(static_cast<std::size_t>(slots), SlotSpec{"cpu", 1});
+    o.slots.assign(static_cast<std::size_t>(slots), SlotSpec{"cpu", 1, 1});
     o.run_dir = dir_ / "r.db.runs";
     o.worker_executable = testing::kCometBinary;
     o.attempt_info.host = "test";

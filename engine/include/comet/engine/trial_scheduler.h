@@ -21,6 +21,9 @@ enum class Rerun { none, failed, all };  // failed: failed and diverged ones; al
 struct SlotSpec {
   std::string device;  // "cpu", "cuda:0"
   int threads = 1;     // torch intra-op threads of its worker
+  // OpenBLAS threads of its worker (OPENBLAS_NUM_THREADS; the pthreads OpenBLAS ignores torch's
+  // setting), i.e. the cores it may use; 0 leaves OpenBLAS's default (every core).
+  int blas_threads = 0;
 };
 
 struct SchedulerOptions {
