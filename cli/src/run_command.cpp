@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "progress_printer.h"
+#include "run_lock.h"
 #include "slot_plan.h"
 
 #include "comet/cli/commands.h"
@@ -76,6 +77,8 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   // touched (and nothing is written beside it).
   scheduler.start(trials);
 
+  // Not before the data loaded: a sweep that fails on its input leaves nothing beside the DB.
+  RunLock lock(checkpoint_dir(params.db));
   auto store = results::ResultStore::open(params.db);
   store.register_sweep(spec, trials);
 

@@ -1,6 +1,9 @@
 // The commands called in-process, as main calls them.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -120,6 +123,28 @@ TEST_F(RunCommandTest, BadSlotOptionsAreExitTwoNamingTheValue) {
     EXPECT_NE(err.str().find(message), std::string::npos) << err.str();
     EXPECT_FALSE(std::filesystem::exists(p.db));
   }
+}
+
+// A second `comet run` on a database a live one is using refuses, naming the first (here the
+// lock is held by an open file description of this process, as another process would).
+TEST_F(RunCommandTest, ASecondRunOnTheSameDatabaseRefusesNamingTheFirst) {
+  auto p = params("name: one\ndataset: mnist\nepochs: 1\nlr: 0.01\nwidth: 8\nmodel: comet\n");
+  std::filesystem::create_directories(dir_ / "results.db.runs");
+  const auto lock_path = dir_ / "results.db.runs" / "run.lock";
+  write_text(lock_path, "pid 4242 on host elsewhere\n");
+  const int fd = ::open(lock_path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  std::ostringstream out, err;
+  EXPECT_EQ(run_guarded([&] { return run_command(p, out, err); }, err), kExitStorage);
+  EXPECT_NE(err.str().find("another comet run is using this database (pid 4242 on host "
+                           "elsewhere)"),
+            std::string::npos)
+      << err.str();
+  EXPECT_FALSE(std::filesystem::exists(p.db));
+  ::close(fd);  // released, as when the first run ends or dies: the next run proceeds
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_command(p, out2, err2), kExitOk) << err2.str();
 }
 
 TEST_F(RunCommandTest, DivergedTrialMakesExitOne) {
