@@ -1,0 +1,56 @@
+// `comet plot curves`: one line per selected trial, labelled with the values of the keys that
+// vary among the selected trials (the sweep's grid axes, less those the filters fixed).
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "figure_data.h"
+
+namespace comet::results {
+
+GnuplotJob curves_figure(const ResultStore& store, const CurvesFigureRequest& request) {
+  const auto curves = figure_data::load_curves(store, request.sweep, request.metric, request.where);
+  const auto keys = figure_data::varying_keys(curves);
+  const int last_epoch = figure_data::last_epoch(curves);
+
+  GnuplotJob job;
+  // Room for the legend to the right grows with the number of lines.
+  job.width_inches = 7.5;
+  job.height_inches = std::max(4.0, 0.18 * static_cast<double>(curves.size()) + 1.0);
+  std::string& gp = job.script;
+  std::string title = request.sweep + ": " + request.metric;
+  for (const auto& filter : request.where) title += ", " + filter.key + "=" + filter.value;
+  gp += "set title " + gnuplot_string(title) + "\n";
+  gp += "set grid lc rgb \"#dddddd\"\nset xlabel \"epoch\"\n";
+  gp += "set ylabel " + gnuplot_string(request.metric) + "\n";
+  gp += last_epoch > 1 ? fmt::format("set xrange [1:{}]\n", last_epoch)
+                       : std::string("set xrange [0.5:1.5]\n");
+  if (last_epoch <= 12) gp += "set xtics 1\n";  // whole epochs only
+  gp += "set key outside right top vertical samplen 2\n";
+  const char* const style = last_epoch > 1 ? "linespoints pt 7 ps 0.4 lw 1.5" : "points pt 7";
+
+  gp += "plot ";
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    const auto& curve = curves[i];
+    std::string label;
+    for (const auto& key : keys) {
+      label += (label.empty() ? "" : ", ") + key + "=" +
+               figure_data::display_of(figure_data::value_of(curve.trial, key));
+    }
+    if (label.empty()) label = curve.trial.id;  // one trial, or identical configs
+    const std::string file = fmt::format("curve_{}.dat", i + 1);
+    std::string data = fmt::format("# trial {} ({})\n# epoch value\n", curve.trial.id,
+                                   curve.trial.config.canonical_json());
+    for (const auto& [epoch, value] : curve.points) {
+      data += fmt::format("{} {}\n", epoch, figure_data::number_text(value));
+    }
+    job.data_files.emplace_back(file, std::move(data));
+    gp += fmt::format("{} using 1:2 with {} lc rgb \"{}\" title {}", gnuplot_string(file), style,
+                      figure_data::series_color(i), gnuplot_string(label));
+    gp += i + 1 < curves.size() ? ", \\\n     " : "\n";
+  }
+  return job;
+}
+
+}  // namespace comet::results

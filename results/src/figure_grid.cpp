@@ -1,0 +1,138 @@
+// `comet plot grid`: the layout of the paper's Fig. 4. One panel per (row value, column value),
+// one colour per `by` value; each series is the min..max band over the trials that differ only
+// in the remaining keys (the seeds) and its midpoint (min + max) / 2, per epoch.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "figure_data.h"
+
+namespace comet::results {
+namespace {
+
+using figure_data::TrialCurve;
+using Value = std::optional<sweeps::ParamValue>;
+
+// Panel geometry in inches: the paper's panels are small multiples read side by side.
+// The gaps hold the tic labels and axis labels (left, below) and the panel titles (above).
+constexpr double kPanelWidth = 3.0, kPanelHeight = 2.2;
+constexpr double kLeft = 0.8, kRight = 0.3, kTop = 0.7, kBottom = 0.9;
+constexpr double kColumnGap = 0.8, kRowGap = 0.85;
+
+// "# model=comet p_k=0.1 width=100: 2 trials" then "epoch min max mid trials" rows; epochs
+// where no trial has a finite value are left out (a diverged seed does not hide the others).
+std::string band_data(const std::vector<const TrialCurve*>& members, const std::string& header) {
+  std::map<int, std::vector<double>> by_epoch;
+  for (const auto* curve : members) {
+    for (const auto& [epoch, value] : curve->points) {
+      if (std::isfinite(value)) by_epoch[epoch].push_back(value);
+    }
+  }
+  std::string text =
+      fmt::format("# {}: {} trials\n# epoch min max mid trials\n", header, members.size());
+  for (const auto& [epoch, values] : by_epoch) {
+    const auto [low, high] = std::minmax_element(values.begin(), values.end());
+    text += fmt::format("{} {} {} {} {}\n", epoch, figure_data::number_text(*low),
+                        figure_data::number_text(*high),
+                        figure_data::number_text((*low + *high) / 2), values.size());
+  }
+  return text;
+}
+
+std::string key_is(const std::string& key, const Value& value) {
+  return key + "=" + figure_data::display_of(value);
+}
+
+}  // namespace
+
+GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& request) {
+  const auto curves = figure_data::load_curves(store, request.sweep, request.metric, {});
+  const auto rows = figure_data::distinct_values(curves, request.rows, request.sweep);
+  const auto cols = figure_data::distinct_values(curves, request.cols, request.sweep);
+  const auto series = figure_data::distinct_values(curves, request.by, request.sweep);
+  const int last_epoch = figure_data::last_epoch(curves);
+
+  GnuplotJob job;
+  const auto n_rows = static_cast<double>(rows.size()), n_cols = static_cast<double>(cols.size());
+  job.width_inches = kLeft + kRight + n_cols * kPanelWidth + (n_cols - 1) * kColumnGap;
+  job.height_inches = kTop + kBottom + n_rows * kPanelHeight + (n_rows - 1) * kRowGap;
+  const double w = job.width_inches, h = job.height_inches;
+  std::string& gp = job.script;
+  gp += fmt::format(
+      "set multiplot layout {},{} rowsfirst title {} margins {:.4f},{:.4f},{:.4f},{:.4f} "
+      "spacing {:.4f},{:.4f}\n",
+      rows.size(), cols.size(),
+      gnuplot_string(fmt::format("{}: {} (line: midpoint, band: min..max over the other keys)",
+                                 request.sweep, request.metric)),
+      kLeft / w, 1 - kRight / w, kBottom / h, 1 - kTop / h, kColumnGap / w, kRowGap / h);
+  gp += "set grid lc rgb \"#dddddd\"\nset xlabel \"epoch\"\n";
+  gp += "set ylabel " + gnuplot_string(request.metric) + "\n";
+  gp += last_epoch > 1 ? fmt::format("set xrange [1:{}]\n", last_epoch)
+                       : std::string("set xrange [0.5:1.5]\n");
+  if (last_epoch <= 12) gp += "set xtics 1\n";  // whole epochs only
+  // One shared legend along the bottom, drawn by the first panel that has data.
+  const std::string key_line =
+      "set key at screen 0.5, screen 0.02 center bottom horizontal maxrows 1 samplen 2 "
+      "width 2\n";
+  const char* const line_style = last_epoch > 1 ? "lines lw 2" : "points pt 7 ps 1";
+
+  bool legend_drawn = false;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      std::vector<std::string> plots;
+      for (std::size_t s = 0; s < series.size(); ++s) {
+        std::vector<const TrialCurve*> members;
+        for (const auto& curve : curves) {
+          if (figure_data::value_of(curve.trial, request.rows) == rows[r] &&
+              figure_data::value_of(curve.trial, request.cols) == cols[c] &&
+              figure_data::value_of(curve.trial, request.by) == series[s]) {
+            members.push_back(&curve);
+          }
+        }
+        if (members.empty()) continue;
+        const std::string file = fmt::format("grid_r{}_c{}_s{}.dat", r + 1, c + 1, s + 1);
+        job.data_files.emplace_back(
+            file,
+            band_data(members, key_is(request.by, series[s]) + " " + key_is(request.rows, rows[r]) +
+                                   " " + key_is(request.cols, cols[c])));
+        const auto color = figure_data::series_color(s);
+        plots.push_back(fmt::format(
+            "{} using 1:2:3 with filledcurves fc rgb \"{}\" fs transparent solid 0.2 noborder "
+            "notitle",
+            gnuplot_string(file), color));
+        plots.push_back(fmt::format("{} using 1:4 with {} lc rgb \"{}\" notitle",
+                                    gnuplot_string(file), line_style, color));
+      }
+      if (plots.empty()) {
+        gp += "set multiplot next\n";  // a cell no trial reached: left blank
+        continue;
+      }
+      gp += "set title " +
+            gnuplot_string(key_is(request.rows, rows[r]) + ", " + key_is(request.cols, cols[c])) +
+            "\n";
+      if (!legend_drawn) {
+        gp += key_line;
+        // Entries for every series, including those missing from this panel.
+        for (std::size_t s = 0; s < series.size(); ++s) {
+          plots.push_back(fmt::format("NaN with {} lc rgb \"{}\" title {}", line_style,
+                                      figure_data::series_color(s),
+                                      gnuplot_string(figure_data::display_of(series[s]))));
+        }
+        legend_drawn = true;
+      } else {
+        gp += "unset key\n";
+      }
+      gp += "plot ";
+      for (std::size_t i = 0; i < plots.size(); ++i) {
+        gp += plots[i] + (i + 1 < plots.size() ? ", \\\n     " : "\n");
+      }
+    }
+  }
+  gp += "unset multiplot\n";
+  return job;
+}
+
+}  // namespace comet::results
