@@ -14,6 +14,7 @@
 #include "comet/cli/data_command.h"
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
+#include "comet/cli/plot_command.h"
 #include "comet/engine/runtime_info.h"
 #include "comet/sweeps/param_schema.h"
 #include "comet/version.h"
@@ -131,6 +132,56 @@ int run_app(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->default_str("table");
 
+  // comet plot grid | curves | bars (cli/src/plot_command.cpp, docs/figures.md)
+  auto* plot_cmd = app.add_subcommand("plot", "Figures of a sweep's learning curves (gnuplot)");
+  plot_cmd->require_subcommand(1);
+  // --script's folder, copied into the params' optional after parsing.
+  std::string plot_grid_script, plot_curves_script, plot_bars_script;
+  const auto add_plot_options = [](CLI::App* command, PlotOutputParams& common,
+                                   std::string& script_dir) {
+    command->add_option("sweep", common.sweep, "The sweep")->required();
+    command->add_option("-o,--output", common.output, "The figure: .pdf, .png or .svg")->required();
+    command->add_option("--db", common.db, "Results database")->capture_default_str();
+    command->add_option("--metric", common.metric, "val_acc, val_loss, train_acc or train_loss")
+        ->capture_default_str();
+    command->add_option("--script", script_dir,
+                        "Also keep figure.gp and its .dat files in this folder (rerun: gnuplot "
+                        "figure.gp)");
+  };
+  PlotGridParams plot_grid;
+  auto* plot_grid_cmd = plot_cmd->add_subcommand(
+      "grid",
+      "One panel per (row, column) value, one colour per model: min..max band over "
+      "seeds and its midpoint (paper Fig. 4)");
+  add_plot_options(plot_grid_cmd, plot_grid.common, plot_grid_script);
+  plot_grid_cmd->add_option("--rows", plot_grid.rows, "Config key of the panel rows")
+      ->capture_default_str();
+  plot_grid_cmd->add_option("--cols", plot_grid.cols, "Config key of the panel columns")
+      ->capture_default_str();
+  plot_grid_cmd->add_option("--by", plot_grid.by, "Config key of the colours")
+      ->capture_default_str();
+  PlotCurvesParams plot_curves;
+  auto* plot_curves_cmd = plot_cmd->add_subcommand(
+      "curves", "One line per selected trial, labelled by its grid values");
+  add_plot_options(plot_curves_cmd, plot_curves.common, plot_curves_script);
+  plot_curves_cmd->add_option("--where", plot_curves.where,
+                              "Only trials whose config has key=value, compared as displayed "
+                              "(repeatable; all must hold)");
+  PlotBarsParams plot_bars;
+  auto* plot_bars_cmd = plot_cmd->add_subcommand(
+      "bars",
+      "One bar per model: mean over seeds, min..max error bar, parameter counts (paper "
+      "Figs. 5-10)");
+  add_plot_options(plot_bars_cmd, plot_bars.common, plot_bars_script);
+  plot_bars_cmd
+      ->add_option("--agg", plot_bars.aggregate,
+                   "Per trial: best epoch (max accuracy, min loss) or final epoch")
+      ->check(CLI::IsMember({"best", "final"}))
+      ->capture_default_str();
+  plot_bars_cmd->add_option("--by", plot_bars.by, "Config key of the bars")->capture_default_str();
+  plot_bars_cmd->add_option("--where", plot_bars.where,
+                            "Only trials whose config has key=value (repeatable)");
+
   // comet data ls | verify | get (cli/src/data_command.cpp, docs/commands/data.md)
   auto* data_cmd = app.add_subcommand("data", "Datasets: files on disk, checksums, downloads");
   data_cmd->require_subcommand(1);
@@ -195,6 +246,18 @@ int run_app(int argc, char** argv) {
   if (status_cmd->parsed()) {
     if (*status_sweep_opt) status.sweep = status_sweep;
     return run_guarded([&] { return status_command(status, std::cout); }, std::cerr);
+  }
+  if (plot_grid_cmd->parsed()) {
+    if (!plot_grid_script.empty()) plot_grid.common.script_dir = plot_grid_script;
+    return run_guarded([&] { return plot_grid_command(plot_grid, std::cout); }, std::cerr);
+  }
+  if (plot_curves_cmd->parsed()) {
+    if (!plot_curves_script.empty()) plot_curves.common.script_dir = plot_curves_script;
+    return run_guarded([&] { return plot_curves_command(plot_curves, std::cout); }, std::cerr);
+  }
+  if (plot_bars_cmd->parsed()) {
+    if (!plot_bars_script.empty()) plot_bars.common.script_dir = plot_bars_script;
+    return run_guarded([&] { return plot_bars_command(plot_bars, std::cout); }, std::cerr);
   }
   if (data_ls_cmd->parsed()) {
     return run_guarded([&] { return data_ls_command(data_ls, std::cout); }, std::cerr);
