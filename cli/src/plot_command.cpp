@@ -45,9 +45,10 @@ int draw(const PlotOutputParams& common, std::ostream& out,
     results::render_figure(
         job, results::RenderOptions{common.output, common.script_dir, common.gnuplot});
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    out << fmt::format(
-        "wrote {} ({} data files{}) in {:.2f}s\n", common.output.string(), job.data_files.size(),
-        common.script_dir ? "; script in " + common.script_dir->string() : "", took.count());
+    out << fmt::format("wrote {} ({} data file{}{}) in {:.2f}s\n", common.output.string(),
+                       job.data_files.size(), job.data_files.size() == 1 ? "" : "s",
+                       common.script_dir ? "; script in " + common.script_dir->string() : "",
+                       took.count());
   } catch (const results::FigureError& e) {
     throw UsageError(e.what());
   }

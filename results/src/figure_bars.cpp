@@ -68,7 +68,7 @@ GnuplotJob bars_figure(const ResultStore& store, const BarsFigureRequest& reques
   const std::string aggregate_name = request.aggregate == BarAggregate::best ? "best" : "final";
 
   GnuplotJob job;
-  job.width_inches = std::max(4.5, 1.3 * static_cast<double>(groups.size()) + 1.5);
+  job.width_inches = std::max(5.5, 1.3 * static_cast<double>(groups.size()) + 1.5);
   job.height_inches = 4;
   std::string data = fmt::format("# {} {} per trial, over the trials of each {}\n", aggregate_name,
                                  request.metric, request.by);
@@ -107,9 +107,9 @@ GnuplotJob bars_figure(const ResultStore& store, const BarsFigureRequest& reques
   }
   job.data_files.emplace_back("bars.dat", std::move(data));
 
-  std::string title = fmt::format("{}: {} {} (mean over trials; bar: min..max)", request.sweep,
-                                  aggregate_name, request.metric);
+  std::string title = fmt::format("{}: {} {}", request.sweep, aggregate_name, request.metric);
   for (const auto& filter : request.where) title += ", " + filter.key + "=" + filter.value;
+  title += "\n(mean over trials; error bar: min..max)";
   std::string& gp = job.script;
   gp += "set title " + gnuplot_string(title) + "\n";
   gp += "set ylabel " + gnuplot_string(aggregate_name + " " + request.metric) + "\n";
