@@ -121,6 +121,66 @@ int run_app(int argc, char** argv) {
   ls_trials->add_option("--format", ls.format, "Output: table, csv or json")
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->default_str("table");
+  ls_trials->add_option("--where", ls.where,
+                        "Only trials whose config has key=value (repeatable; all must hold)");
+  std::string ls_status;
+  auto* status_opt = ls_trials->add_option(
+      "--status", ls_status, "Only trials in this state: pending, running, done, failed, diverged");
+  LsSweepsParams ls_sweeps;
+  auto* ls_sweeps_cmd =
+      ls_cmd->add_subcommand("sweeps", "One row per sweep: trial counts by state, file, dates");
+  ls_sweeps_cmd->add_option("--db", ls_sweeps.db, "Results database")->capture_default_str();
+  ls_sweeps_cmd->add_option("--format", ls_sweeps.format, "Output: table, csv or json")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
+
+  // comet show | compare | export: the results, read-only (cli/src/{show,compare,export}_command)
+  ShowParams show;
+  auto* show_cmd = app.add_subcommand(
+      "show", "One trial: config, status, final and best metrics, attempts and their environment");
+  show_cmd->add_option("trial", show.trial, "A trial id or a unique prefix of one")->required();
+  show_cmd->add_option("--db", show.db, "Results database")->capture_default_str();
+  show_cmd->add_option("--format", show.format, "Output: table, csv or json")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
+  CompareParams compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare",
+      "Mean ± std over seeds per cell (rows x columns), one column per variant, the "
+      "best marked");
+  compare_cmd->add_option("sweep", compare.sweep, "The sweep")->required();
+  compare_cmd->add_option("--db", compare.db, "Results database")->capture_default_str();
+  compare_cmd->add_option("--rows", compare.rows, "Config key of the rows (none: one row)")
+      ->capture_default_str();
+  compare_cmd->add_option("--cols", compare.cols, "Config key of the columns (none: one)")
+      ->capture_default_str();
+  compare_cmd->add_option("--by", compare.by, "Config key of the variants compared in a cell")
+      ->capture_default_str();
+  compare_cmd
+      ->add_option("--metric", compare.metric,
+                   "<split>_<name> such as val_acc, val_loss, train_loss, or a bare name")
+      ->capture_default_str();
+  compare_cmd->add_option("--split", compare.split, "train, val or test (overrides --metric's)");
+  compare_cmd
+      ->add_option("--agg", compare.agg,
+                   "Per trial: best epoch, final epoch, or auc (mean over epochs)")
+      ->check(CLI::IsMember({"best", "final", "auc"}))
+      ->capture_default_str();
+  compare_cmd->add_option("--where", compare.where, "Only trials with key=value (repeatable)");
+  compare_cmd->add_option("--format", compare.format, "Output: table, csv or json (long rows)")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
+  ExportParams export_params;
+  auto* export_cmd = app.add_subcommand(
+      "export", "A sweep's results as csv or json: one row per trial, or per epoch and metric");
+  export_cmd->add_option("sweep", export_params.sweep, "The sweep")->required();
+  export_cmd->add_option("--db", export_params.db, "Results database")->capture_default_str();
+  export_cmd->add_flag("--curves", export_params.curves,
+                       "One row per (trial, epoch, metric) in long format");
+  export_cmd->add_option("--where", export_params.where, "Only trials with key=value");
+  export_cmd->add_option("--format", export_params.format, "Output: csv, json or table")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("csv");
 
   StatusParams status;
   std::string status_sweep;
@@ -241,7 +301,20 @@ int run_app(int argc, char** argv) {
   }
   if (ls_trials->parsed()) {
     if (*sweep_opt) ls.sweep = ls_sweep;
+    if (*status_opt) ls.status = ls_status;
     return run_guarded([&] { return ls_trials_command(ls, std::cout); }, std::cerr);
+  }
+  if (ls_sweeps_cmd->parsed()) {
+    return run_guarded([&] { return ls_sweeps_command(ls_sweeps, std::cout); }, std::cerr);
+  }
+  if (show_cmd->parsed()) {
+    return run_guarded([&] { return show_command(show, std::cout); }, std::cerr);
+  }
+  if (compare_cmd->parsed()) {
+    return run_guarded([&] { return compare_command(compare, std::cout); }, std::cerr);
+  }
+  if (export_cmd->parsed()) {
+    return run_guarded([&] { return export_command(export_params, std::cout); }, std::cerr);
   }
   if (status_cmd->parsed()) {
     if (*status_sweep_opt) status.sweep = status_sweep;

@@ -8,6 +8,7 @@
 #include "comet/datasets/fetch.h"
 #include "comet/engine/trial_scheduler.h"
 #include "comet/models/network.h"
+#include "comet/results/comparison.h"
 #include "comet/results/store_error.h"
 #include "comet/sweeps/sweep_error.h"
 
@@ -27,6 +28,9 @@ int run_guarded(const std::function<int()>& command, std::ostream& err) {
     return kExitBadInput;
   } catch (const engine::WorkerInputError& e) {
     err << "comet: data error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const results::QueryError& e) {
+    err << "comet: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const models::ModelError& e) {
     err << "comet: model error: " << e.what() << "\n";

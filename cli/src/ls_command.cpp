@@ -2,6 +2,8 @@
 
 #include "comet/cli/commands.h"
 #include "comet/cli/exit_codes.h"
+#include "comet/cli/usage_error.h"
+#include "comet/results/comparison.h"
 #include "comet/results/result_store.h"
 
 namespace comet::cli {
@@ -24,8 +26,19 @@ std::string join(const std::vector<std::string>& parts) {
 }  // namespace
 
 int ls_trials_command(const LsTrialsParams& params, std::ostream& out) {
+  std::optional<results::TrialStatus> status;
+  if (params.status) {
+    try {
+      status = results::trial_status_from_string(*params.status);
+    } catch (const results::StoreError&) {
+      throw UsageError("--status '" + *params.status +
+                       "': allowed are pending, running, done, failed, diverged");
+    }
+  }
+  const results::TrialFilter filter(params.where);
   auto store = results::ResultStore::open_read_only(params.db);
-  const auto rows = store.list_trials(params.sweep);
+  auto rows = filter.apply(store.list_trials(params.sweep));
+  if (status) std::erase_if(rows, [&](const auto& r) { return r.status != *status; });
   Table table;
   table.columns = {{"id"},     {"sweep"},  {"model"},  {"width"},           {"p_k"},
                    {"seed"},   {"status"}, {"epochs"}, {"best_val_acc", 4}, {"final_val_acc", 4},
@@ -38,6 +51,20 @@ int ls_trials_command(const LsTrialsParams& params, std::ostream& out) {
                           optional_cell(r.final_val_acc),
                           r.trainable_parameters ? Cell(*r.trainable_parameters) : Cell{},
                           r.last_error.empty() ? Cell{} : Cell(r.last_error)});
+  }
+  print_table(table, params.format, out);
+  return kExitOk;
+}
+
+int ls_sweeps_command(const LsSweepsParams& params, std::ostream& out) {
+  auto store = results::ResultStore::open_read_only(params.db);
+  Table table;
+  table.columns = {{"sweep"},  {"trials"},   {"pending"}, {"running"},    {"done"},
+                   {"failed"}, {"diverged"}, {"file"},    {"registered"}, {"updated"}};
+  for (const auto& s : store.list_sweeps()) {
+    table.rows.push_back({s.name, std::int64_t{s.trials}, std::int64_t{s.pending},
+                          std::int64_t{s.running}, std::int64_t{s.done}, std::int64_t{s.failed},
+                          std::int64_t{s.diverged}, s.source_path, s.created_at, s.updated_at});
   }
   print_table(table, params.format, out);
   return kExitOk;

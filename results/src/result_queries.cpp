@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <exception>
+#include <limits>
 #include <map>
 
 #include "result_store_impl.h"
@@ -163,6 +164,58 @@ std::vector<AttemptRow> ResultStore::attempts(const std::string& trial_id) const
                               query.read_text(6), query.read_text(7), query.read_int(8)});
   }
   return rows;
+}
+
+std::vector<SweepRow> ResultStore::list_sweeps() const {
+  auto query = impl_->statements.prepare(
+      "SELECT s.name, coalesce(s.source_path, ''), s.created_at, s.updated_at, count(t.id), "
+      "coalesce(sum(t.status = 'pending'), 0), coalesce(sum(t.status = 'running'), 0), "
+      "coalesce(sum(t.status = 'done'), 0), coalesce(sum(t.status = 'failed'), 0), "
+      "coalesce(sum(t.status = 'diverged'), 0) "
+      "FROM sweeps s LEFT JOIN sweep_trials st ON st.sweep_id = s.id "
+      "LEFT JOIN trials t ON t.id = st.trial_id GROUP BY s.id ORDER BY s.name");
+  std::vector<SweepRow> rows;
+  while (query.next_row()) {
+    SweepRow row;
+    row.name = query.read_text(0);
+    row.source_path = query.read_text(1);
+    row.created_at = query.read_text(2);
+    row.updated_at = query.read_text(3);
+    row.trials = static_cast<int>(query.read_int(4));
+    row.pending = static_cast<int>(query.read_int(5));
+    row.running = static_cast<int>(query.read_int(6));
+    row.done = static_cast<int>(query.read_int(7));
+    row.failed = static_cast<int>(query.read_int(8));
+    row.diverged = static_cast<int>(query.read_int(9));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::map<std::string, std::vector<std::pair<int, double>>> ResultStore::metric_series(
+    const std::string& sweep, const std::string& split, const std::string& name) const {
+  Transaction snapshot(impl_->connection, Transaction::Kind::read);
+  {
+    auto find = impl_->statements.prepare("SELECT 1 FROM sweeps WHERE name = ?1");
+    find.bind_text(1, sweep);
+    if (!find.next_row()) {
+      throw StoreError(fmt::format("no sweep named '{}' in {}", sweep, impl_->connection.path()));
+    }
+  }
+  auto query = impl_->statements.prepare(
+      "SELECT m.trial_id, m.epoch, m.value FROM metrics m "
+      "JOIN sweep_trials st ON st.trial_id = m.trial_id "
+      "JOIN sweeps s ON s.id = st.sweep_id "
+      "WHERE s.name = ?1 AND m.split = ?2 AND m.name = ?3 ORDER BY m.trial_id, m.epoch");
+  query.bind_text(1, sweep).bind_text(2, split).bind_text(3, name);
+  std::map<std::string, std::vector<std::pair<int, double>>> series;
+  while (query.next_row()) {
+    series[query.read_text(0)].emplace_back(
+        static_cast<int>(query.read_int(1)),
+        query.read_optional_real(2).value_or(std::numeric_limits<double>::quiet_NaN()));
+  }
+  snapshot.commit();
+  return series;
 }
 
 }  // namespace comet::results

@@ -59,7 +59,8 @@ TEST_F(RunCommandTest, RunsTheGridPrintsTheSeedTableAndListsTrials) {
   EXPECT_NE(err.str().find("epoch   2/2"), std::string::npos) << err.str();
 
   std::ostringstream listing;
-  EXPECT_EQ(ls_trials_command({p.db, std::string("mini"), OutputFormat::json}, listing), kExitOk);
+  EXPECT_EQ(ls_trials_command({p.db, std::string("mini"), {}, {}, OutputFormat::json}, listing),
+            kExitOk);
   auto rows = nlohmann::json::parse(listing.str());
   ASSERT_EQ(rows.size(), 4u);
   for (const auto& row : rows) {
@@ -186,12 +187,13 @@ TEST_F(RunCommandTest, CheckpointsLiveBesideTheDatabaseUntilTheTrialIsDone) {
 
 TEST_F(RunCommandTest, LsOnMissingDatabaseIsAStorageError) {
   std::ostringstream out, err;
-  EXPECT_EQ(run_guarded(
-                [&] {
-                  return ls_trials_command({dir_ / "none.db", {}, OutputFormat::table}, out);
-                },
-                err),
-            kExitStorage);
+  EXPECT_EQ(
+      run_guarded(
+          [&] {
+            return ls_trials_command({dir_ / "none.db", {}, {}, {}, OutputFormat::table}, out);
+          },
+          err),
+      kExitStorage);
   EXPECT_NE(err.str().find("none.db"), std::string::npos) << err.str();
   EXPECT_FALSE(std::filesystem::exists(dir_ / "none.db"));
 }

@@ -70,7 +70,7 @@ inline std::vector<sweeps::TrialSpec> three_trials() {
 }
 
 inline AttemptInfo attempt_info() {
-  return AttemptInfo{"node-7", "cuda:0", "0.1.0 (abc123)", "2.1.0"};
+  return AttemptInfo{"node-7", "cuda:0", "0.1.0 (abc123)", "2.1.0", 0};
 }
 
 inline EpochRecord epoch_of(int epoch, double val_acc, double train_loss = 1.0) {

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "comet/cli/table_printer.h"
 #include "comet/engine/trial_scheduler.h"
@@ -54,9 +55,49 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& db);
 struct LsTrialsParams {
   std::filesystem::path db = "comet.db";
   std::optional<std::string> sweep;
+  std::vector<std::string> where;     // key=value conditions on the config (all must hold)
+  std::optional<std::string> status;  // pending, running, done, failed, diverged
   OutputFormat format = OutputFormat::table;
 };
 int ls_trials_command(const LsTrialsParams& params, std::ostream& out);
+
+struct LsSweepsParams {
+  std::filesystem::path db = "comet.db";
+  OutputFormat format = OutputFormat::table;
+};
+// One row per sweep: its file, trial counts by status, when it was registered and last run.
+int ls_sweeps_command(const LsSweepsParams& params, std::ostream& out);
+
+struct ShowParams {
+  std::filesystem::path db = "comet.db";
+  std::string trial;  // an id, or a unique prefix of one
+  OutputFormat format = OutputFormat::table;
+};
+// One trial: its resolved config, status, parameter count, final and best value of every
+// metric, and every attempt with its environment and outcome.
+int show_command(const ShowParams& params, std::ostream& out);
+
+struct CompareParams {
+  std::filesystem::path db = "comet.db";
+  std::string sweep;
+  std::string rows = "width", cols = "p_k", by = "model";  // "" (or "none"): not split
+  std::string metric = "val_acc";  // <split>_<name> (val_acc, test_loss) or a bare name
+  std::string split;               // overrides the metric's split when set
+  std::string agg = "best";        // best, final, auc
+  std::vector<std::string> where;
+  OutputFormat format = OutputFormat::table;
+};
+// Mean ± std over seeds per (row, column, compared value); the best per cell marked.
+int compare_command(const CompareParams& params, std::ostream& out);
+
+struct ExportParams {
+  std::filesystem::path db = "comet.db";
+  std::string sweep;
+  bool curves = false;  // one row per (trial, epoch, metric) instead of one per trial
+  std::vector<std::string> where;
+  OutputFormat format = OutputFormat::csv;
+};
+int export_command(const ExportParams& params, std::ostream& out);
 
 struct StatusParams {
   std::filesystem::path db = "comet.db";

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,13 @@ struct TrialRow {
   std::string last_error;  // of the latest failed attempt, "" otherwise
 };
 
+struct SweepRow {
+  std::string name;
+  std::string source_path;
+  std::string created_at, updated_at;  // UTC ISO 8601
+  int trials = 0, pending = 0, running = 0, done = 0, failed = 0, diverged = 0;
+};
+
 struct MetricPoint {
   int epoch = 0;
   std::string split;
@@ -109,6 +117,11 @@ class ResultStore {
   int stored_epoch_prefix(const std::string& trial_id) const;
   std::vector<AttemptRow> attempts(const std::string& trial_id) const;  // oldest first
   std::vector<std::string> sweep_names() const;
+  std::vector<SweepRow> list_sweeps() const;  // by name, with trial counts by status
+  // One metric (split, name) of every trial of a sweep: trial id -> (epoch, value) by epoch;
+  // NaN where the value is NULL. Throws StoreError for an unknown sweep.
+  std::map<std::string, std::vector<std::pair<int, double>>> metric_series(
+      const std::string& sweep, const std::string& split, const std::string& name) const;
 
  private:
   struct Impl;
