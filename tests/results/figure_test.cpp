@@ -115,6 +115,28 @@ TEST_F(FigureTest, GridOtherMetricAndAxes) {
   EXPECT_NEAR(rows[2][3], 1 - 0.71, 1e-12);
 }
 
+TEST_F(FigureTest, ACellNoTrialReachedIsLeftBlank) {
+  // A sweep of the grid's trials without the standard model at width 500 (same ids, so the
+  // curves are shared): rows model, columns width leave the (standard, 500) panel empty.
+  {
+    auto writer = ResultStore::open(db_);
+    std::vector<sweeps::TrialSpec> subset;
+    for (const auto& row : writer.list_trials("grid")) {
+      if (row.config.text("model") == "standard" && row.config.integer("width") == 500) continue;
+      subset.push_back(sweeps::TrialSpec{row.id, row.config});
+    }
+    sweeps::SweepSpec spec;
+    spec.name = "partial";
+    writer.register_sweep(spec, subset);
+  }
+  const auto job =
+      grid_figure(store(), GridFigureRequest{"partial", "val_acc", "model", "width", "p_k"});
+  EXPECT_EQ(job.data_files.size(), 6u);  // 3 panels x 2 p_k
+  EXPECT_NE(job.script.find("set multiplot next"), std::string::npos) << job.script;
+  render_figure(job, RenderOptions{dir_ / "partial.png", std::nullopt, "gnuplot"});
+  EXPECT_GT(fs::file_size(dir_ / "partial.png"), 2000u);
+}
+
 TEST_F(FigureTest, EveryFormatRendersWithItsMagicBytes) {
   const auto job = grid_figure(store(), GridFigureRequest{"grid"});
   const std::map<std::string, std::vector<std::string>> magic = {
