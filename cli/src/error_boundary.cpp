@@ -9,6 +9,7 @@
 #include "comet/engine/trial_scheduler.h"
 #include "comet/models/network.h"
 #include "comet/results/comparison.h"
+#include "comet/results/figures.h"
 #include "comet/results/store_error.h"
 #include "comet/sweeps/sweep_error.h"
 
@@ -37,6 +38,9 @@ int run_guarded(const std::function<int()>& command, std::ostream& err) {
     return kExitBadInput;
   } catch (const results::StoreError& e) {
     err << "comet: storage error: " << e.what() << "\n";
+    return kExitStorage;
+  } catch (const results::GnuplotError& e) {
+    err << "comet: gnuplot error: " << e.what() << "\n";
     return kExitStorage;
   } catch (const engine::SchedulerError& e) {
     err << "comet: worker error: " << e.what() << "\n";
