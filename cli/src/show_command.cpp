@@ -99,6 +99,9 @@ int show_command(const ShowParams& params, std::ostream& out) {
       attempt["host"] = a.host;
       attempt["device"] = a.device;
       attempt["worker_pid"] = a.worker_pid;
+      attempt["device_name"] = a.device_name;
+      attempt["blas"] = a.blas;
+      attempt["threads"] = a.threads;
       attempt["started_at"] = a.started_at;
       attempt["ended_at"] = a.ended_at;
       attempt["outcome"] = a.outcome;
@@ -132,10 +135,12 @@ int show_command(const ShowParams& params, std::ostream& out) {
                                  std::int64_t{m.best_epoch}});
   }
   Table attempt_table;
-  attempt_table.columns = {{"attempt"}, {"host"},    {"device"}, {"pid"},  {"started"},
+  attempt_table.columns = {{"attempt"}, {"host"},    {"device"}, {"device_name"},
+                           {"blas"},    {"threads"}, {"pid"},    {"started"},
                            {"ended"},   {"outcome"}, {"kind"},   {"error"}};
   for (const auto& a : attempts) {
-    attempt_table.rows.push_back({a.id, a.host, a.device, a.worker_pid, a.started_at, a.ended_at,
+    attempt_table.rows.push_back({a.id, a.host, a.device, a.device_name, a.blas,
+                                  std::int64_t{a.threads}, a.worker_pid, a.started_at, a.ended_at,
                                   a.outcome, a.kind, a.error});
   }
   // csv: the three tables one after the other, each with its header, a blank line between.

@@ -45,10 +45,11 @@ struct SchedulerSlot {
   std::unique_ptr<WorkerProcess> worker;
   bool ready = false;
   std::int64_t worker_pid = 0;
-  int trial = -1;            // index of the trial it trains, -1 when idle
-  std::int64_t attempt = 0;  // the trial's attempt, once the worker said `started`
-  int epochs = 0;            // epochs completed in this attempt
-  std::ofstream log;         // the worker's stderr, <run_dir>/worker-<slot>.log
+  std::string device_name, blas;  // as its worker reported them
+  int trial = -1;                 // index of the trial it trains, -1 when idle
+  std::int64_t attempt = 0;       // the trial's attempt, once the worker said `started`
+  int epochs = 0;                 // epochs completed in this attempt
+  std::ofstream log;              // the worker's stderr, <run_dir>/worker-<slot>.log
   std::deque<std::string> stderr_tail;
 };
 
@@ -100,6 +101,9 @@ struct TrialScheduler::Impl {
     auto info = options.attempt_info;
     info.device = slot.spec.device;
     info.worker_pid = slot.worker_pid;
+    info.device_name = slot.device_name;
+    info.blas = slot.blas;
+    info.threads = slot.spec.threads;
     return info;
   }
 
@@ -197,6 +201,8 @@ struct TrialScheduler::Impl {
       case WorkerEvent::Type::ready:
         slot.ready = true;
         slot.worker_pid = event.pid;
+        slot.device_name = event.text;
+        slot.blas = event.blas;
         return;
       case WorkerEvent::Type::prepared:
         prepare = Prepare::done;

@@ -141,6 +141,8 @@ class Worker {
         setup.device, setup.data_root, setup.checkpoint_dir, setup.checkpoint_every});
     auto ready = event_of(WorkerEvent::Type::ready);
     ready.pid = static_cast<std::int64_t>(::getpid());
+    ready.text = device_name(setup.device);
+    ready.blas = blas_name();
     send(ready);
   }
 

@@ -166,6 +166,8 @@ std::string encode(const WorkerEvent& event) {
   switch (event.type) {
     case WorkerEvent::Type::ready:
       j["pid"] = event.pid;
+      j["text"] = event.text;
+      j["blas"] = event.blas;
       break;
     case WorkerEvent::Type::model:
       j["parameters"] = event.parameters;
@@ -210,6 +212,7 @@ WorkerEvent decode_event(std::string_view line) {
     event.text = j.value("text", std::string());
     event.pid = j.value("pid", std::int64_t{0});
     event.parameters = j.value("parameters", std::int64_t{0});
+    event.blas = j.value("blas", std::string());
     if (j.contains("kind")) {
       event.kind = enum_named(kind_names(), j.at("kind").get<std::string>(), "failure kind");
     }

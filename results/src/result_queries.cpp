@@ -154,14 +154,17 @@ int ResultStore::stored_epoch_prefix(const std::string& trial_id) const {
 std::vector<AttemptRow> ResultStore::attempts(const std::string& trial_id) const {
   auto query = impl_->statements.prepare(
       "SELECT id, coalesce(host, ''), coalesce(device, ''), started_at, coalesce(ended_at, ''), "
-      "coalesce(outcome, ''), coalesce(kind, ''), coalesce(error, ''), coalesce(worker_pid, 0) "
+      "coalesce(outcome, ''), coalesce(kind, ''), coalesce(error, ''), coalesce(worker_pid, 0), "
+      "coalesce(device_name, ''), coalesce(blas, ''), coalesce(threads, 0) "
       "FROM attempts WHERE trial_id = ?1 ORDER BY id");
   query.bind_text(1, trial_id);
   std::vector<AttemptRow> rows;
   while (query.next_row()) {
     rows.push_back(AttemptRow{query.read_int(0), query.read_text(1), query.read_text(2),
                               query.read_text(3), query.read_text(4), query.read_text(5),
-                              query.read_text(6), query.read_text(7), query.read_int(8)});
+                              query.read_text(6), query.read_text(7), query.read_int(8),
+                              query.read_text(9), query.read_text(10),
+                              static_cast<int>(query.read_int(11))});
   }
   return rows;
 }
@@ -216,6 +219,57 @@ std::map<std::string, std::vector<std::pair<int, double>>> ResultStore::metric_s
   }
   snapshot.commit();
   return series;
+}
+
+std::vector<AnalysisRecord> ResultStore::list_analyses(
+    const std::optional<std::string>& kind) const {
+  auto query = impl_->statements.prepare(
+      "SELECT id, kind, params_json, summary_json, coalesce(comet_version, ''), created_at "
+      "FROM analyses WHERE ?1 IS NULL OR kind = ?1 ORDER BY id DESC");
+  if (kind) query.bind_text(1, *kind);
+  std::vector<AnalysisRecord> rows;
+  while (query.next_row()) {
+    AnalysisRecord row;
+    row.id = query.read_int(0);
+    row.kind = query.read_text(1);
+    row.params_json = query.read_text(2);
+    row.summary_json = query.read_text(3);
+    row.comet_version = query.read_text(4);
+    row.created_at = query.read_text(5);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+AnalysisRecord ResultStore::analysis(std::int64_t id) const {
+  Transaction snapshot(impl_->connection, Transaction::Kind::read);
+  AnalysisRecord record;
+  {
+    auto query = impl_->statements.prepare(
+        "SELECT kind, params_json, summary_json, coalesce(comet_version, ''), created_at "
+        "FROM analyses WHERE id = ?1");
+    query.bind_int(1, id);
+    if (!query.next_row()) {
+      throw StoreError(fmt::format("no analysis {} in {}", id, impl_->connection.path()));
+    }
+    record.id = id;
+    record.kind = query.read_text(0);
+    record.params_json = query.read_text(1);
+    record.summary_json = query.read_text(2);
+    record.comet_version = query.read_text(3);
+    record.created_at = query.read_text(4);
+  }
+  auto points = impl_->statements.prepare(
+      "SELECT series, x, y FROM analysis_points WHERE analysis_id = ?1 ORDER BY rowid");
+  points.bind_int(1, id);
+  while (points.next_row()) {
+    record.points.push_back(
+        {points.read_text(0),
+         points.read_optional_real(1).value_or(std::numeric_limits<double>::quiet_NaN()),
+         points.read_optional_real(2).value_or(std::numeric_limits<double>::quiet_NaN())});
+  }
+  snapshot.commit();
+  return record;
 }
 
 }  // namespace comet::results

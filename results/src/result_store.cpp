@@ -140,13 +140,20 @@ std::int64_t ResultStore::start_attempt(const std::string& trial_id, const Attem
   {
     auto insert = impl_->statements.prepare(
         "INSERT INTO attempts (trial_id, host, device, comet_version, torch_version, started_at, "
-        "worker_pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+        "worker_pid, device_name, blas, threads) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "RETURNING id");
     insert.bind_text(1, trial_id).bind_text(2, info.host).bind_text(3, info.device);
     insert.bind_text(4, info.comet_version).bind_text(5, info.torch_version).bind_text(6, now);
     if (info.worker_pid > 0) {
       insert.bind_int(7, info.worker_pid);
     } else {
       insert.bind_null(7);
+    }
+    insert.bind_text(8, info.device_name).bind_text(9, info.blas);
+    if (info.threads > 0) {
+      insert.bind_int(10, info.threads);
+    } else {
+      insert.bind_null(10);
     }
     if (!insert.next_row()) {
       impl_->connection.fail("cannot record an attempt in results database");
@@ -281,6 +288,30 @@ void ResultStore::finish_attempt(std::int64_t attempt_id, TrialStatus outcome,
 
 void ResultStore::interrupt_attempt(std::int64_t attempt_id, const std::string& reason) {
   impl_->end_attempt(attempt_id, "interrupted", TrialStatus::pending, reason, "interrupted");
+}
+
+std::int64_t ResultStore::record_analysis(const AnalysisRecord& analysis) {
+  impl_->require_writable();
+  Transaction transaction(impl_->connection, Transaction::Kind::write);
+  std::int64_t id = 0;
+  {
+    auto insert = impl_->statements.prepare(
+        "INSERT INTO analyses (kind, params_json, summary_json, comet_version, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    insert.bind_text(1, analysis.kind).bind_text(2, analysis.params_json);
+    insert.bind_text(3, analysis.summary_json).bind_text(4, analysis.comet_version);
+    insert.bind_text(5, utc_timestamp_now());
+    if (!insert.next_row()) impl_->connection.fail("cannot record an analysis in results database");
+    id = insert.read_int(0);
+  }
+  for (const auto& point : analysis.points) {
+    auto insert = impl_->statements.prepare(
+        "INSERT INTO analysis_points (analysis_id, series, x, y) VALUES (?1, ?2, ?3, ?4)");
+    insert.bind_int(1, id).bind_text(2, point.series).bind_real(3, point.x).bind_real(4, point.y);
+    insert.run();
+  }
+  transaction.commit();
+  return id;
 }
 
 }  // namespace comet::results

@@ -55,7 +55,10 @@ CREATE TABLE attempts (
   outcome TEXT CHECK (outcome IN ('done', 'failed', 'diverged', 'interrupted')),
   error TEXT,
   kind TEXT,
-  worker_pid INTEGER
+  worker_pid INTEGER,
+  device_name TEXT,
+  blas TEXT,
+  threads INTEGER
 );
 CREATE INDEX attempts_by_trial ON attempts(trial_id, id);
 CREATE TABLE metrics (
@@ -68,7 +71,45 @@ CREATE TABLE metrics (
   PRIMARY KEY (trial_id, epoch, split, name)
 ) WITHOUT ROWID;
 CREATE INDEX metrics_val_acc ON metrics(trial_id, epoch, value) WHERE split = 'val' AND name = 'acc';
+CREATE INDEX metrics_by_name ON metrics(split, name);
+)sql"
+                                           R"sql(
+CREATE TABLE analyses (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  summary_json TEXT NOT NULL,
+  comet_version TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE analysis_points (
+  analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+  series TEXT NOT NULL,
+  x REAL,
+  y REAL
+);
+CREATE INDEX analysis_points_by_analysis ON analysis_points(analysis_id, series);
 )sql";
+
+// Each step upgrades a database of version N to N + 1, in the transaction that opens it.
+constexpr std::string_view kMigrations[] = {
+    // 1 -> 2: why an attempt failed and which worker process ran it.
+    "ALTER TABLE attempts ADD COLUMN kind TEXT;"
+    "ALTER TABLE attempts ADD COLUMN worker_pid INTEGER;",
+    // 2 -> 3: the environment of an attempt; the section 4.1 analyses (comet analyze); an index
+    // for per-metric queries of a sweep (comet compare, plot).
+    "ALTER TABLE attempts ADD COLUMN device_name TEXT;"
+    "ALTER TABLE attempts ADD COLUMN blas TEXT;"
+    "ALTER TABLE attempts ADD COLUMN threads INTEGER;"
+    "CREATE INDEX metrics_by_name ON metrics(split, name);"
+    "CREATE TABLE analyses (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+    "params_json TEXT NOT NULL, summary_json TEXT NOT NULL, comet_version TEXT, "
+    "created_at TEXT NOT NULL);"
+    "CREATE TABLE analysis_points (analysis_id INTEGER NOT NULL REFERENCES analyses(id) "
+    "ON DELETE CASCADE, series TEXT NOT NULL, x REAL, y REAL);"
+    "CREATE INDEX analysis_points_by_analysis ON analysis_points(analysis_id, series);",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion - 1, "one migration per version step");
 
 std::int64_t query_int(Connection& connection, std::string_view sql) {
   StatementCache once(connection);
@@ -134,10 +175,10 @@ void prepare_for_writing(Connection& connection) {
     }
     connection.execute(kCreateTables);
     connection.execute(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
-  } else if (version == 1) {
-    // Version 2 records why an attempt failed and which worker process ran it.
-    connection.execute("ALTER TABLE attempts ADD COLUMN kind TEXT");
-    connection.execute("ALTER TABLE attempts ADD COLUMN worker_pid INTEGER");
+  } else if (version < kSchemaVersion) {
+    for (auto step = version; step < kSchemaVersion; ++step) {
+      connection.execute(kMigrations[step - 1], "cannot upgrade results database");
+    }
     connection.execute(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
   }
   transaction.commit();

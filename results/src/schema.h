@@ -7,7 +7,8 @@ namespace comet::results {
 
 // Stored in PRAGMA user_version (0 = a fresh file without comet tables). Bump it with every
 // schema change and teach prepare_for_writing to migrate from the previous version.
-inline constexpr int kSchemaVersion = 2;  // 2: attempts.kind, attempts.worker_pid
+// 2: attempts.kind, worker_pid; 3: attempts' environment, analyses.
+inline constexpr int kSchemaVersion = 3;
 
 // WAL, foreign keys, synchronous=NORMAL; creates the tables on a fresh file. Refuses files of a
 // newer schema version and SQLite files that hold other tables. Throws StoreError.

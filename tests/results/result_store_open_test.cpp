@@ -23,19 +23,19 @@ std::string file_contents(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-TEST(ResultStoreOpen, CreatesSchemaVersionTwoInWalMode) {
+TEST(ResultStoreOpen, CreatesSchemaVersionThreeInWalMode) {
   TempDir dir;
   const auto path = dir / "results.db";
   { auto store = ResultStore::open(path); }
 
   RawConnection raw(path);
   EXPECT_EQ(raw.single("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.single("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.single("PRAGMA user_version"), "3");
   const auto tables = raw.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
   std::vector<std::string> names;
   for (const auto& row : tables) names.push_back(row[0]);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"attempts", "metrics", "sweep_trials", "sweeps", "trials"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"analyses", "analysis_points", "attempts", "metrics",
+                                             "sweep_trials", "sweeps", "trials"}));
 }
 
 TEST(ResultStoreOpen, ReopeningKeepsTheData) {
@@ -56,15 +56,16 @@ TEST(ResultStoreOpen, RefusesANewerSchemaVersion) {
   TempDir dir;
   const auto path = dir / "results.db";
   { auto store = ResultStore::open(path); }
-  RawConnection(path).execute("PRAGMA user_version = 3");
+  RawConnection(path).execute("PRAGMA user_version = 4");
 
   const std::string expected =
-      "database " + path.string() + " has schema version 3; this comet understands up to 2";
+      "database " + path.string() + " has schema version 4; this comet understands up to 3";
   EXPECT_EQ(store_error_of([&] { ResultStore::open(path); }), expected);
   EXPECT_EQ(store_error_of([&] { ResultStore::open_read_only(path); }), expected);
 }
 
-// A version-1 database (before attempts had a kind and a worker pid) is upgraded in place when
+// A version-1 database (before attempts had a kind, a worker pid and an environment, and before
+// analyses) is upgraded in place, through each version, when
 // opened for writing, its data kept; reading it first asks for that upgrade.
 TEST(ResultStoreOpen, UpgradesAVersionOneDatabaseAndKeepsItsData) {
   TempDir dir;
@@ -79,14 +80,21 @@ TEST(ResultStoreOpen, UpgradesAVersionOneDatabaseAndKeepsItsData) {
   }
   {
     RawConnection raw(path);
+    // Back to version 1's layout: what versions 2 and 3 added, taken away.
     raw.execute("ALTER TABLE attempts DROP COLUMN kind");
     raw.execute("ALTER TABLE attempts DROP COLUMN worker_pid");
+    raw.execute("ALTER TABLE attempts DROP COLUMN device_name");
+    raw.execute("ALTER TABLE attempts DROP COLUMN blas");
+    raw.execute("ALTER TABLE attempts DROP COLUMN threads");
+    raw.execute("DROP INDEX metrics_by_name");
+    raw.execute("DROP TABLE analysis_points");
+    raw.execute("DROP TABLE analyses");
     raw.execute("PRAGMA user_version = 1");
   }
   EXPECT_TRUE(contains(store_error_of([&] { ResultStore::open_read_only(path); }),
                        "has schema version 1; open it for writing once"));
   auto store = ResultStore::open(path);
-  EXPECT_EQ(RawConnection(path).single("PRAGMA user_version"), "2");
+  EXPECT_EQ(RawConnection(path).single("PRAGMA user_version"), "3");
   const auto attempts = store.attempts(trials[0].id);
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts[0].error, "boom");
@@ -95,6 +103,41 @@ TEST(ResultStoreOpen, UpgradesAVersionOneDatabaseAndKeepsItsData) {
   store.finish_attempt(next, TrialStatus::failed, "gone", "killed");
   EXPECT_EQ(store.attempts(trials[0].id).back().kind, "killed");
   EXPECT_EQ(store.attempts(trials[0].id).back().worker_pid, 42);
+  AnalysisRecord analysis;
+  analysis.kind = "routing";
+  analysis.params_json = "{}";
+  analysis.summary_json = "{}";
+  EXPECT_GT(store.record_analysis(analysis), 0);  // the tables of version 3 exist
+}
+
+TEST(ResultStoreAnalyses, RoundTripWithTheirPointsNewestFirst) {
+  TempDir dir;
+  auto store = ResultStore::open(dir / "results.db");
+  AnalysisRecord first;
+  first.kind = "routing";
+  first.params_json = R"({"pairs":500})";
+  first.summary_json = R"({"spearman":{"0.1":0.9}})";
+  first.comet_version = "0.1.0";
+  first.points = {{"p_k=0.1", 0.25, 0.5}, {"p_k=0.1", 0.5, 0.75}, {"p_k=1", 0.5, 1.0}};
+  const auto id = store.record_analysis(first);
+  AnalysisRecord second = first;
+  second.kind = "utilization";
+  second.points.clear();
+  const auto id2 = store.record_analysis(second);
+  const auto all = store.list_analyses();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, id2);
+  EXPECT_EQ(store.list_analyses(std::string("routing")).size(), 1u);
+  const auto back = store.analysis(id);
+  EXPECT_EQ(back.kind, "routing");
+  EXPECT_EQ(back.params_json, first.params_json);
+  EXPECT_EQ(back.summary_json, first.summary_json);
+  ASSERT_EQ(back.points.size(), 3u);
+  EXPECT_EQ(back.points[1].series, "p_k=0.1");
+  EXPECT_EQ(back.points[1].x, 0.5);
+  EXPECT_EQ(back.points[1].y, 0.75);
+  EXPECT_NE(back.created_at, "");
+  EXPECT_THROW(store.analysis(id + 100), StoreError);
 }
 
 TEST(ResultStoreOpen, RefusesAFileThatIsNotADatabaseAndLeavesItAlone) {

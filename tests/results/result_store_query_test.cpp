@@ -123,7 +123,7 @@ TEST(StoredText, SqlLookingTextIsStoredLiterally) {
 
   RawConnection raw(dir / "results.db");
   EXPECT_EQ(raw.single("SELECT source_text FROM sweeps"), spec.source_text);
-  EXPECT_EQ(raw.single("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "5");
+  EXPECT_EQ(raw.single("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "7");
 }
 
 TEST(SeedSummary, FromTheStoreCountsOnlyFinishedTrials) {

@@ -12,6 +12,11 @@ int default_threads();  // the cores this process may use
 void set_threads(int threads);
 // True when `device` ("cpu", "cuda:0") names a device torch can use here.
 bool device_usable(const std::string& device, std::string* why = nullptr);
-int cuda_device_count();  // GPUs torch can use here (0 with the CPU LibTorch)
+int cuda_device_count();
+// The model of a device: the CPU's ("AMD EPYC 7B13") or the GPUs' ("NVIDIA H100 80GB HBM3");
+// "" when it cannot be read.
+std::string device_name(const std::string& device);
+// The BLAS this process loaded, "OpenBLAS 0.3.21 (pthread), 1 thread(s)"; "" when unknown.
+std::string blas_name();  // GPUs torch can use here (0 with the CPU LibTorch)
 
 }  // namespace comet::engine

@@ -55,7 +55,7 @@ std::string_view to_string(FailureKind kind);
 
 struct WorkerEvent {
   enum class Type {
-    ready,        // pid: the worker process
+    ready,        // pid: the worker process; text: device model; blas
     prepared,     // the datasets of a prepare are loaded and fit their trials
     started,      // trial: epoch = epochs its checkpoint covers (0: from scratch)
     model,        // trial: parameters
@@ -75,6 +75,7 @@ struct WorkerEvent {
   std::int64_t pid = 0;
   FailureKind kind = FailureKind::exception;
   std::string text;
+  std::string blas;  // ready
 };
 
 // Each returns one line, '\n' included.

@@ -37,6 +37,11 @@ struct AttemptInfo {
   std::string comet_version;  // "0.1.0 (abc123def456)"
   std::string torch_version;
   std::int64_t worker_pid = 0;  // the process that trains it (0: not recorded)
+  // The environment (schema 3): "NVIDIA H100 80GB HBM3", "AMD EPYC 7B13"; the BLAS library and
+  // its threads ("openblas-pthread, 2 threads"); torch's intra-op threads. "" / 0: unknown.
+  std::string device_name = "";
+  std::string blas = "";
+  int threads = 0;
 };
 
 // One attempt at a trial, as recorded (`comet status`, tests).
@@ -48,6 +53,25 @@ struct AttemptRow {
   std::string kind;  // why it failed: exception, diverged, out_of_memory, killed, interrupted
   std::string error;
   std::int64_t worker_pid = 0;
+  std::string device_name = "", blas = "";
+  int threads = 0;
+};
+
+// A result of `comet analyze` (the paper's section 4.1): what was computed with which
+// parameters, its summary numbers, and the points of its figure as (series, x, y).
+struct AnalysisPoint {
+  std::string series;
+  double x = 0, y = 0;
+};
+
+struct AnalysisRecord {
+  std::int64_t id = 0;        // set by the store
+  std::string kind;           // "routing", "utilization"
+  std::string params_json;    // the sizes and seeds it ran with
+  std::string summary_json;   // e.g. rank correlation per p_k, never-active share
+  std::string comet_version;  //
+  std::string created_at;     // set by the store (UTC ISO 8601)
+  std::vector<AnalysisPoint> points;
 };
 
 struct TrialRow {
@@ -116,6 +140,12 @@ class ResultStore {
   // a checkpoint after epoch E or earlier can be resumed without a hole in the curve.
   int stored_epoch_prefix(const std::string& trial_id) const;
   std::vector<AttemptRow> attempts(const std::string& trial_id) const;  // oldest first
+
+  // Stores an analysis with all its points in one transaction; returns its id.
+  std::int64_t record_analysis(const AnalysisRecord& analysis);
+  // Analyses (of one kind, or all), newest first, without their points.
+  std::vector<AnalysisRecord> list_analyses(const std::optional<std::string>& kind = {}) const;
+  AnalysisRecord analysis(std::int64_t id) const;  // with its points; StoreError if none
   std::vector<std::string> sweep_names() const;
   std::vector<SweepRow> list_sweeps() const;  // by name, with trial counts by status
   // One metric (split, name) of every trial of a sweep: trial id -> (epoch, value) by epoch;
