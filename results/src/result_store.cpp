@@ -46,7 +46,23 @@ ResultStore ResultStore::open_read_only(const std::filesystem::path& path) {
     throw StoreError(fmt::format("no results database at {}", path.string()));
   }
   auto impl = std::make_unique<Impl>(path, Connection::Mode::read_only);
-  prepare_for_reading(impl->connection);
+  try {
+    prepare_for_reading(impl->connection);
+  } catch (const StoreError&) {
+    // A database of an older schema is upgraded in place (the migrations only add), so that
+    // `comet ls` or `compare` on last month's results just works; if it cannot be written (a
+    // read-only copy), the reader's message stands.
+    impl.reset();
+    if (!older_schema(path)) throw;
+    try {
+      ResultStore::open(path);
+    } catch (const StoreError&) {
+      auto again = std::make_unique<Impl>(path, Connection::Mode::read_only);
+      prepare_for_reading(again->connection);  // throws the reader's message
+    }
+    impl = std::make_unique<Impl>(path, Connection::Mode::read_only);
+    prepare_for_reading(impl->connection);
+  }
   return ResultStore(std::move(impl));
 }
 

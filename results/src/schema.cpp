@@ -184,6 +184,13 @@ void prepare_for_writing(Connection& connection) {
   transaction.commit();
 }
 
+bool older_schema(const std::filesystem::path& path) {
+  Connection connection(path, Connection::Mode::read_only);
+  check_is_database(connection);
+  const auto version = schema_version(connection);
+  return version >= 1 && version < kSchemaVersion;
+}
+
 void prepare_for_reading(Connection& connection) {
   check_is_database(connection);
   connection.execute("PRAGMA foreign_keys = ON");

@@ -1,6 +1,8 @@
 #pragma once
 // The results database schema and the connection settings every comet connection uses.
 
+#include <filesystem>
+
 #include "sqlite_connection.h"
 
 namespace comet::results {
@@ -15,5 +17,7 @@ inline constexpr int kSchemaVersion = 3;
 void prepare_for_writing(Connection& connection);
 // Foreign keys on; refuses files without comet tables or of another schema version.
 void prepare_for_reading(Connection& connection);
+// True for a comet database of an earlier schema version (one prepare_for_writing upgrades).
+bool older_schema(const std::filesystem::path& path);
 
 }  // namespace comet::results
