@@ -296,8 +296,10 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     result.epochs_completed = epoch;
     // After the epoch is stored: a crash in between leaves the store ahead of the checkpoint,
     // and a resume drops the stored epochs after the checkpoint's (never a gap in the curve).
-    if (!checkpoint_file.empty() && checkpoint_every > 0 &&
-        (epoch % checkpoint_every == 0 || epoch == epochs)) {
+    // None after the last epoch: the trial ends there and its checkpoint would only be deleted
+    // (a crash in between reruns that one epoch; for a 1-epoch trial this halves its cost).
+    if (!checkpoint_file.empty() && checkpoint_every > 0 && epoch % checkpoint_every == 0 &&
+        epoch < epochs) {
       if (!observer.may_checkpoint(epoch)) {
         result.outcome = TrialOutcome::interrupted;
         return result;
