@@ -36,9 +36,11 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
   if (std::filesystem::exists(params.db)) store = results::ResultStore::open_read_only(params.db);
   const auto checkpoints = checkpoint_dir(params.db);
 
+  // One column per key that is an axis of any grid (several grids: the union).
+  const auto axes = sweeps::axis_keys(spec);
   Table table;
   table.columns.push_back({"id"});
-  for (const auto& axis : spec.grid) table.columns.push_back({axis.key});
+  for (const auto& axis : axes) table.columns.push_back({axis});
   table.columns.push_back({"action"});
   int to_run = 0;
   for (const auto& trial : trials) {
@@ -48,8 +50,13 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
     const auto action = action_for(status, rerun, has_checkpoint);
     to_run += action.rfind("skip", 0) != 0;
     std::vector<Cell> row{trial.id};
-    for (const auto& axis : spec.grid)
-      row.emplace_back(sweeps::to_display(trial.config.at(axis.key)));
+    for (const auto& axis : axes) {
+      // Blank where the trial does not hold the key: a scoped axis that does not apply to it
+      // (bernoulli.p of a comet trial). A grid without the axis gives its trials the key's
+      // default, which is shown: it is what the trial runs with and what the database stores.
+      row.emplace_back(trial.config.has(axis) ? sweeps::to_display(trial.config.at(axis))
+                                              : std::string());
+    }
     row.emplace_back(action);
     table.rows.push_back(std::move(row));
   }

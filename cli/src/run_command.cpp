@@ -97,8 +97,8 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
     ++to_run;
     epochs_to_run += t.config.integer("epochs");
   }
-  std::vector<std::string> axes;
-  for (const auto& axis : spec.grid) axes.push_back(axis.key);
+  // Every grid's axes: the progress lines and the seed table show each trial's value of each.
+  const std::vector<std::string> axes = sweeps::axis_keys(spec);
   err << fmt::format("comet: sweep '{}': {} trials ({} already done), {} slot(s): {}, db {}\n",
                      spec.name, trials.size(), already_done, slots.size(), describe_slots(slots),
                      params.db.string());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <string_view>
 
 namespace comet::sweeps {
@@ -23,6 +24,22 @@ void order_axes_for_expansion(std::vector<GridAxis>& axes) {
   std::stable_sort(axes.begin(), axes.end(), [](const GridAxis& a, const GridAxis& b) {
     return expansion_rank(a.key) < expansion_rank(b.key);
   });
+}
+
+std::vector<std::string> axis_keys(const SweepSpec& spec) {
+  std::vector<GridAxis> keys;  // values left empty: only the keys are ordered
+  for (const Grid& grid : spec.grids) {
+    for (const GridAxis& axis : grid.axes) {
+      bool seen = std::any_of(keys.begin(), keys.end(),
+                              [&](const GridAxis& key) { return key.key == axis.key; });
+      if (!seen) keys.push_back({.key = axis.key, .values = {}, .mark = axis.mark});
+    }
+  }
+  order_axes_for_expansion(keys);
+  std::vector<std::string> result;
+  result.reserve(keys.size());
+  for (GridAxis& key : keys) result.push_back(std::move(key.key));
+  return result;
 }
 
 }  // namespace comet::sweeps

@@ -24,13 +24,28 @@ std::string or_list(const std::vector<std::string>& values) {
   return text;
 }
 
-// The values the scope key takes over the sweep's trials.
-std::vector<ParamValue> scope_key_values(const SweepSpec& spec, const std::string& key) {
-  for (const GridAxis& axis : spec.grid) {
-    if (axis.key == key) return axis.values;
+// The values the scope key takes in the trials of `grid` (nullptr: the one trial of a sweep
+// without grids). spec.fixed holds every top-level key and the defaults of unscoped keys.
+std::vector<ParamValue> scope_key_values(const SweepSpec& spec, const Grid* grid,
+                                         const std::string& key) {
+  if (grid != nullptr) {
+    for (const GridAxis& axis : grid->axes) {
+      if (axis.key == key) return axis.values;
+    }
   }
   if (spec.fixed.has(key)) return {spec.fixed.at(key)};
   return {};
+}
+
+bool applies_in(const SweepSpec& spec, const Grid* grid, const ParamDef& def) {
+  std::vector<ParamValue> values = scope_key_values(spec, grid, def.scope->key);
+  return std::any_of(values.begin(), values.end(),
+                     [&](const ParamValue& value) { return in_scope(*def.scope, value); });
+}
+
+std::string unused_message(const ParamDef& def, const std::string& where) {
+  return def.name + " applies only to trials with " + def.scope->key + " " +
+         or_list(def.scope->values) + ", and " + where + " has none";
 }
 
 }  // namespace
@@ -68,18 +83,27 @@ const ParamDef* apply_scopes(TrialConfig& config) {
 }
 
 void check_scoped_keys_apply(const SweepSpec& spec,
-                             const std::map<std::string, SourceMark, std::less<>>& given) {
+                             const std::map<std::string, SourceMark, std::less<>>& top_level) {
   for (const ParamDef& def : param_schema()) {
     if (!def.scope) continue;
-    auto mark = given.find(def.name);
-    if (mark == given.end()) continue;
-    std::vector<ParamValue> values = scope_key_values(spec, def.scope->key);
-    bool used = std::any_of(values.begin(), values.end(),
-                            [&](const ParamValue& value) { return in_scope(*def.scope, value); });
-    if (!used) {
-      throw SweepError(mark->second, def.name + " applies only to trials with " + def.scope->key +
-                                         " " + or_list(def.scope->values) +
-                                         ", and this sweep has none");
+    if (auto mark = top_level.find(def.name); mark != top_level.end()) {
+      bool used = spec.grids.empty()
+                      ? applies_in(spec, nullptr, def)
+                      : std::any_of(spec.grids.begin(), spec.grids.end(),
+                                    [&](const Grid& grid) { return applies_in(spec, &grid, def); });
+      if (!used) throw SweepError(mark->second, unused_message(def, "this sweep"));
+    }
+    // Given in a grid, the key belongs to that grid's trials only: another grid's trials
+    // that it would apply to do not make it used.
+    for (std::size_t g = 0; g < spec.grids.size(); ++g) {
+      const Grid& grid = spec.grids[g];
+      for (const GridAxis& axis : grid.axes) {
+        if (axis.key != def.name || applies_in(spec, &grid, def)) continue;
+        throw SweepError(
+            axis.mark,
+            unused_message(def, spec.grids.size() == 1 ? std::string("this sweep")
+                                                       : "grids: item " + std::to_string(g + 1)));
+      }
     }
   }
 }

@@ -15,12 +15,13 @@ namespace comet::sweeps {
 // applies but is absent, or nullptr.
 const ParamDef* apply_scopes(TrialConfig& config);
 
-// Throws SweepError at the key's mark when a scoped key the sweep gives applies to none of its
-// trials ("moe.gate applies only to trials with model moe or moe_fixed, and this sweep has
-// none"). `given` maps each key written in the file (top level or grid) to its mark; the scope
-// keys' values are read from spec.fixed and spec.grid (defaults resolved). Every value of an axis
-// occurs in some trial of the cartesian product, so this is exact before expansion.
+// Throws SweepError at the key's mark when a scoped key the sweep gives applies to none of the
+// trials it belongs to ("moe.gate applies only to trials with model moe or moe_fixed, and this
+// sweep has none"): a top-level key belongs to every grid, an axis to its grid. `top_level`
+// maps each top-level key to its mark; the scope keys' values are read from spec.fixed and
+// each grid's axes (defaults resolved). Every value of an axis occurs in some trial of its
+// grid's cartesian product, so this is exact before expansion.
 void check_scoped_keys_apply(const SweepSpec& spec,
-                             const std::map<std::string, SourceMark, std::less<>>& given);
+                             const std::map<std::string, SourceMark, std::less<>>& top_level);
 
 }  // namespace comet::sweeps

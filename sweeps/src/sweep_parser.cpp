@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -22,9 +23,10 @@ namespace {
 
 constexpr std::string_view kNameKey = "name";
 constexpr std::string_view kGridKey = "grid";
+constexpr std::string_view kGridsKey = "grids";
 
 std::string known_keys_text(bool include_sweep_keys) {
-  std::string text = include_sweep_keys ? "name, grid" : "";
+  std::string text = include_sweep_keys ? "name, grid, grids" : "";
   for (const ParamDef& def : param_schema()) text += (text.empty() ? "" : ", ") + def.name;
   return text;
 }
@@ -33,7 +35,7 @@ std::string known_keys_text(bool include_sweep_keys) {
 const ParamDef& known_param(const MapEntry& entry, bool in_grid) {
   if (const ParamDef* def = find_param(entry.key)) return *def;
   std::vector<std::string_view> candidates;
-  if (!in_grid) candidates = {kNameKey, kGridKey};
+  if (!in_grid) candidates = {kNameKey, kGridKey, kGridsKey};
   for (const ParamDef& def : param_schema()) candidates.push_back(def.name);
   std::string hint = closest_name(entry.key, candidates);
   std::string where = in_grid ? "unknown grid key '" : "unknown key '";
@@ -100,19 +102,71 @@ GridAxis parse_axis(std::string_view file, const ParamDef& def, const MapEntry& 
   return axis;
 }
 
-std::vector<GridAxis> parse_grid(std::string_view file, const MapEntry& grid) {
-  if (!grid.value.IsMap()) {
-    throw SweepError(grid.value_mark,
-                     "grid must be a map of key: [values], found " + node_kind(grid.value));
+// One grid's map: `node` is the value of grid: or an item of grids:, `label` names it.
+Grid parse_grid(std::string_view file, const YAML::Node& node, const SourceMark& mark,
+                const std::string& label) {
+  if (!node.IsMap()) {
+    std::string hint = label == kGridKey && node.IsSequence()
+                           ? "; for several grids write grids: with a list of such maps"
+                           : "";
+    throw SweepError(mark,
+                     label + " must be a map of key: [values], found " + node_kind(node) + hint);
   }
-  std::vector<GridAxis> axes;
-  for (const MapEntry& entry : map_entries(grid.value, file)) {
+  Grid grid{.axes = {}, .mark = mark};
+  for (const MapEntry& entry : map_entries(node, file)) {
     if (entry.key == kNameKey) {
       throw SweepError(entry.key_mark, "name cannot be a grid axis: a sweep has one name");
     }
-    axes.push_back(parse_axis(file, known_param(entry, /*in_grid=*/true), entry));
+    if (entry.key == kGridKey || entry.key == kGridsKey) {
+      throw SweepError(entry.key_mark, entry.key + " cannot be inside " + label +
+                                           "; grids do not nest (list every grid under grids:)");
+    }
+    grid.axes.push_back(parse_axis(file, known_param(entry, /*in_grid=*/true), entry));
   }
-  return axes;
+  // An empty item of grids: is almost surely a slip (a stray "- {}"); grid: {} stays allowed
+  // (it always was: one trial of the top-level keys).
+  if (grid.axes.empty() && label != kGridKey) {
+    throw SweepError(mark, label + " is an empty map; give at least one key: [values]");
+  }
+  order_axes_for_expansion(grid.axes);
+  return grid;
+}
+
+// "grids: item 2", 1-based as a person counts the items of a list.
+std::string grids_item_label(std::size_t index) {
+  return std::string(kGridsKey) + ": item " + std::to_string(index + 1);
+}
+
+std::vector<Grid> parse_grids(std::string_view file, const MapEntry& grids) {
+  if (!grids.value.IsSequence()) {
+    std::string hint = grids.value.IsMap() ? "; for one grid write grid: instead" : "";
+    throw SweepError(grids.value_mark,
+                     "grids must be a list of maps of key: [values] (each item "
+                     "written \"- key: [values]\"), found " +
+                         node_kind(grids.value) + hint);
+  }
+  if (grids.value.size() == 0) {
+    throw SweepError(grids.value_mark, "grids is an empty list; give at least one grid map");
+  }
+  std::vector<Grid> result;
+  std::size_t index = 0;
+  for (YAML::Node item : grids.value) {
+    // yaml-cpp places an empty item ("-" alone) at the next token; the list is a safer place.
+    SourceMark mark = item.IsNull() ? grids.value_mark : source_mark(item, file);
+    result.push_back(parse_grid(file, item, mark, grids_item_label(index)));
+    ++index;
+  }
+  return result;
+}
+
+bool has_axis(const Grid& grid, std::string_view key) {
+  return std::any_of(grid.axes.begin(), grid.axes.end(),
+                     [&](const GridAxis& axis) { return axis.key == key; });
+}
+
+// How errors name grid `index` of a sweep: "grid:" for the one grid of grid:, "grids: item N".
+std::string grid_label(bool from_grids_key, std::size_t index) {
+  return from_grids_key ? grids_item_label(index) : std::string(kGridKey) + ":";
 }
 
 bool is_name_character(char ch, bool first) {
@@ -137,31 +191,52 @@ std::string parse_name(const MapEntry& entry) {
   return name;
 }
 
-// Fills in defaults for keys given nowhere; throws listing every required key that is missing.
-void resolve_defaults(SweepSpec& spec, const SourceMark& document_mark) {
+// Fills in defaults for keys that the top level and some grid do not give; throws listing
+// every required key given nowhere, or naming the first grid that lacks a required key that
+// only other grids give.
+void resolve_defaults(SweepSpec& spec, const SourceMark& document_mark, bool from_grids_key) {
   std::string missing;
   std::size_t missing_count = 0;
+  std::optional<SweepError> missing_in_a_grid;
   for (const ParamDef& def : param_schema()) {
-    bool in_grid = std::any_of(spec.grid.begin(), spec.grid.end(),
-                               [&](const GridAxis& axis) { return axis.key == def.name; });
-    if (in_grid || spec.fixed.has(def.name)) continue;
+    if (spec.fixed.has(def.name)) continue;
+    auto given_in = static_cast<std::size_t>(
+        std::count_if(spec.grids.begin(), spec.grids.end(),
+                      [&](const Grid& grid) { return has_axis(grid, def.name); }));
+    if (!spec.grids.empty() && given_in == spec.grids.size()) continue;
     // Their defaults depend on the trial (scope, default_from): expand_trials sets them.
     if (def.scope || !def.default_from.empty()) continue;
     if (def.default_value) {
+      // The grids that give the key override it in their trials.
       spec.fixed.set(def.name, *def.default_value);
+      continue;
+    }
+    if (given_in > 0) {
+      auto lacking = std::find_if(spec.grids.begin(), spec.grids.end(),
+                                  [&](const Grid& grid) { return !has_axis(grid, def.name); });
+      if (!missing_in_a_grid) {
+        missing_in_a_grid.emplace(
+            lacking->mark,
+            grid_label(from_grids_key, static_cast<std::size_t>(lacking - spec.grids.begin())) +
+                " has no " + def.name + " (" + def.describe_allowed() +
+                "), which is required and not at top level; give it in every grid or once at "
+                "top level");
+      }
       continue;
     }
     missing += (missing.empty() ? "" : ", ") + def.name + " (" + def.describe_allowed() + ")";
     ++missing_count;
   }
+  const char* where = from_grids_key ? "in every grid of grids:" : "under grid:";
   if (missing_count == 1) {
     throw SweepError(document_mark,
-                     "missing required key " + missing + "; give it at top level or under grid:");
+                     "missing required key " + missing + "; give it at top level or " + where);
   }
   if (missing_count > 1) {
-    throw SweepError(document_mark, "missing required keys " + missing +
-                                        "; give each at top level or under grid:");
+    throw SweepError(document_mark,
+                     "missing required keys " + missing + "; give each at top level or " + where);
   }
+  if (missing_in_a_grid) throw *missing_in_a_grid;
 }
 
 }  // namespace
@@ -183,12 +258,27 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name) 
   spec.source_text = std::string(yaml);
   std::map<std::string, SourceMark, std::less<>> fixed_marks;  // top-level keys
   bool has_name = false;
+  std::optional<MapEntry> grid_entry;  // grid: or grids:, whichever the file gives
   for (const MapEntry& entry : map_entries(root, source_name)) {
     if (entry.key == kNameKey) {
       spec.name = parse_name(entry);
       has_name = true;
-    } else if (entry.key == kGridKey) {
-      spec.grid = parse_grid(source_name, entry);
+    } else if (entry.key == kGridKey || entry.key == kGridsKey) {
+      if (grid_entry) {
+        // map_entries already rejects the same key twice, so this is the other one.
+        throw SweepError(entry.key_mark,
+                         "give either grid: (one grid) or grids: (a list of grids), not both (" +
+                             grid_entry->key + ": is at line " +
+                             std::to_string(grid_entry->key_mark.line) +
+                             "); to vary an axis in every grid, repeat it in each item of grids:");
+      }
+      grid_entry = entry;
+      if (entry.key == kGridKey) {
+        spec.grids.push_back(
+            parse_grid(source_name, entry.value, entry.value_mark, std::string(kGridKey)));
+      } else {
+        spec.grids = parse_grids(source_name, entry);
+      }
     } else {
       const ParamDef& def = known_param(entry, /*in_grid=*/false);
       spec.fixed.set(entry.key, parse_fixed_value(def, entry));
@@ -199,18 +289,19 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name) 
     throw SweepError(document_mark,
                      "missing required key name (1 to 64 characters from A-Z a-z 0-9 _ . -)");
   }
-  for (const GridAxis& axis : spec.grid) {
-    if (auto fixed = fixed_marks.find(axis.key); fixed != fixed_marks.end()) {
-      throw SweepError(axis.mark, axis.key + " is given both at top level (line " +
-                                      std::to_string(fixed->second.line) +
-                                      ") and under grid:; give it in one place");
+  const bool from_grids_key = grid_entry && grid_entry->key == kGridsKey;
+  for (std::size_t g = 0; g < spec.grids.size(); ++g) {
+    for (const GridAxis& axis : spec.grids[g].axes) {
+      if (auto fixed = fixed_marks.find(axis.key); fixed != fixed_marks.end()) {
+        std::string where = from_grids_key ? "in " + grid_label(true, g) : "under grid:";
+        throw SweepError(axis.mark, axis.key + " is given both at top level (line " +
+                                        std::to_string(fixed->second.line) + ") and " + where +
+                                        "; give it in one place");
+      }
     }
   }
-  resolve_defaults(spec, document_mark);
-  std::map<std::string, SourceMark, std::less<>> given_marks = fixed_marks;
-  for (const GridAxis& axis : spec.grid) given_marks.emplace(axis.key, axis.mark);
-  check_scoped_keys_apply(spec, given_marks);
-  order_axes_for_expansion(spec.grid);
+  resolve_defaults(spec, document_mark, from_grids_key);
+  check_scoped_keys_apply(spec, fixed_marks);
   return spec;
 }
 

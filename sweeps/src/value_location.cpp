@@ -4,6 +4,7 @@
 #include "value_location.h"
 
 #include <optional>
+#include <vector>
 
 #include "yaml_nodes.h"
 
@@ -18,6 +19,17 @@ bool holds_value(const ParamDef& def, const YAML::Node& node, const ParamValue& 
   return !def.check(written) && written == value;
 }
 
+std::optional<SourceMark> find_in_grid(const ParamDef& def, const YAML::Node& grid,
+                                       const ParamValue& value, std::string_view file) {
+  for (const MapEntry& axis : map_entries(grid, file)) {
+    if (axis.key != def.name || !axis.value.IsSequence()) continue;
+    for (YAML::Node item : axis.value) {
+      if (holds_value(def, item, value)) return source_mark(item, file);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<SourceMark> find_in_text(const SweepSpec& spec, const ParamDef& def,
                                        const ParamValue& value) {
   std::string_view file = spec.source_path;
@@ -25,12 +37,15 @@ std::optional<SourceMark> find_in_text(const SweepSpec& spec, const ParamDef& de
   if (!root.IsMap()) return std::nullopt;
   for (const MapEntry& entry : map_entries(root, file)) {
     if (entry.key == def.name && holds_value(def, entry.value, value)) return entry.value_mark;
-    if (entry.key != "grid" || !entry.value.IsMap()) continue;
-    for (const MapEntry& axis : map_entries(entry.value, file)) {
-      if (axis.key != def.name || !axis.value.IsSequence()) continue;
-      for (YAML::Node item : axis.value) {
-        if (holds_value(def, item, value)) return source_mark(item, file);
+    std::vector<YAML::Node> grids;
+    if (entry.key == "grid" && entry.value.IsMap()) grids.push_back(entry.value);
+    if (entry.key == "grids" && entry.value.IsSequence()) {
+      for (YAML::Node grid : entry.value) {
+        if (grid.IsMap()) grids.push_back(grid);
       }
+    }
+    for (const YAML::Node& grid : grids) {
+      if (auto mark = find_in_grid(def, grid, value, file)) return mark;
     }
   }
   return std::nullopt;
@@ -47,8 +62,10 @@ SourceMark locate_value(const SweepSpec& spec, std::string_view key, const Param
       // The text no longer parses (edited after parsing): fall back to what the spec knows.
     }
   }
-  for (const GridAxis& axis : spec.grid) {
-    if (axis.key == key) return axis.mark;
+  for (const Grid& grid : spec.grids) {
+    for (const GridAxis& axis : grid.axes) {
+      if (axis.key == key) return axis.mark;
+    }
   }
   return SourceMark{.file = spec.source_path};
 }

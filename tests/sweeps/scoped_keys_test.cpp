@@ -53,10 +53,11 @@ TEST(ModelFamilyKeys, NewKeysParseAtTopLevelAndInTheGrid) {
   EXPECT_EQ(spec.fixed.real("grad_clip"), 1.0);
   EXPECT_EQ(spec.fixed.text("grad_clip_mode"), "value");
   EXPECT_EQ(spec.fixed.text("task"), "regression");
-  ASSERT_EQ(spec.grid.size(), 1U);
-  EXPECT_EQ(spec.grid[0].key, "schedule");
-  EXPECT_EQ(spec.grid[0].values, (std::vector<ParamValue>{"constant"s, "warmup_cosine"s}));
-  EXPECT_EQ(spec.grid[0].mark.to_string(), "ok.yaml:12:3");
+  ASSERT_EQ(spec.grids.size(), 1U);
+  ASSERT_EQ(spec.grids[0].axes.size(), 1U);
+  EXPECT_EQ(spec.grids[0].axes[0].key, "schedule");
+  EXPECT_EQ(spec.grids[0].axes[0].values, (std::vector<ParamValue>{"constant"s, "warmup_cosine"s}));
+  EXPECT_EQ(spec.grids[0].axes[0].mark.to_string(), "ok.yaml:12:3");
 }
 
 TEST(ModelFamilyKeys, UnscopedDefaultsAreFixedAndScopedOnesAreNot) {

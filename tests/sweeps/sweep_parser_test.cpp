@@ -55,16 +55,18 @@ TEST(ParseSweep, QuickstartExample) {
             R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
             R"("lr":0.001,"norm":"none","optimizer":"sgd","schedule":"constant","split_seed":0,)"
             R"("task":"classification","val_fraction":0.2,"weight_decay":0.0})");
-  ASSERT_EQ(spec.grid.size(), 4U);
-  EXPECT_EQ(spec.grid[0].key, "model");
-  EXPECT_EQ(spec.grid[0].values, (std::vector<ParamValue>{"comet"s, "standard"s}));
-  EXPECT_EQ(spec.grid[0].mark.to_string(), "quickstart.yaml:10:3");
-  EXPECT_EQ(spec.grid[1].key, "width");
-  EXPECT_EQ(spec.grid[1].values, (std::vector<ParamValue>{std::int64_t{100}, std::int64_t{500}}));
-  EXPECT_EQ(spec.grid[2].key, "p_k");
-  EXPECT_EQ(spec.grid[2].values, (std::vector<ParamValue>{0.1, 0.5}));
-  EXPECT_EQ(spec.grid[3].key, "seed");
-  EXPECT_EQ(spec.grid[3].mark.to_string(), "quickstart.yaml:13:3");
+  ASSERT_EQ(spec.grids.size(), 1U);
+  ASSERT_EQ(spec.grids[0].axes.size(), 4U);
+  EXPECT_EQ(spec.grids[0].axes[0].key, "model");
+  EXPECT_EQ(spec.grids[0].axes[0].values, (std::vector<ParamValue>{"comet"s, "standard"s}));
+  EXPECT_EQ(spec.grids[0].axes[0].mark.to_string(), "quickstart.yaml:10:3");
+  EXPECT_EQ(spec.grids[0].axes[1].key, "width");
+  EXPECT_EQ(spec.grids[0].axes[1].values,
+            (std::vector<ParamValue>{std::int64_t{100}, std::int64_t{500}}));
+  EXPECT_EQ(spec.grids[0].axes[2].key, "p_k");
+  EXPECT_EQ(spec.grids[0].axes[2].values, (std::vector<ParamValue>{0.1, 0.5}));
+  EXPECT_EQ(spec.grids[0].axes[3].key, "seed");
+  EXPECT_EQ(spec.grids[0].axes[3].mark.to_string(), "quickstart.yaml:13:3");
 }
 
 TEST(ParseSweep, GridAxesAreStoredInExpansionOrder) {
@@ -74,7 +76,7 @@ TEST(ParseSweep, GridAxesAreStoredInExpansionOrder) {
       "  dataset: [mnist]\n  val_fraction: [0.1]\n  depth: [2]\n",
       "order.yaml");
   std::vector<std::string> keys;
-  for (const GridAxis& axis : spec.grid) keys.push_back(axis.key);
+  for (const GridAxis& axis : spec.grids.at(0).axes) keys.push_back(axis.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"dataset", "val_fraction", "split_seed", "model",
                                             "seed", "p_k", "depth"}));
 }
@@ -85,13 +87,16 @@ TEST(ParseSweep, BlockListsQuotedScalarsAndIntegerRealsAreAccepted) {
       "grid:\n  lr:\n    - 0.1e0\n    - 2\n",
       "ok.yaml");
   EXPECT_EQ(spec.fixed.integer("seed"), 7);
-  ASSERT_EQ(spec.grid.size(), 1U);
-  EXPECT_EQ(spec.grid[0].values, (std::vector<ParamValue>{0.1, 2.0}));
+  ASSERT_EQ(spec.grids.size(), 1U);
+  ASSERT_EQ(spec.grids[0].axes.size(), 1U);
+  EXPECT_EQ(spec.grids[0].axes[0].values, (std::vector<ParamValue>{0.1, 2.0}));
 }
 
 TEST(ParseSweep, AnEmptyGridIsOneTrial) {
   SweepSpec spec = parse_sweep_text(kBase + "grid: {}\n", "ok.yaml");
-  EXPECT_TRUE(spec.grid.empty());
+  ASSERT_EQ(spec.grids.size(), 1U);
+  EXPECT_TRUE(spec.grids[0].axes.empty());
+  EXPECT_EQ(expand_trials(spec).size(), 1U);
   EXPECT_EQ(spec.fixed.integer("width"), 10);
 }
 
@@ -148,14 +153,15 @@ TEST(ParseSweepErrors, UnknownKeyWithSuggestion) {
 }
 
 TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
-  EXPECT_EQ(parse_error(kBase + "colour: red\n"),
-            "bad.yaml:7:1: unknown key 'colour'; known keys: name, grid, dataset, model, epochs, "
-            "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
-            "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
-            "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
-            "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
-            "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
-            "synthetic_clusters.count, synthetic_clusters.seed");
+  EXPECT_EQ(
+      parse_error(kBase + "colour: red\n"),
+      "bad.yaml:7:1: unknown key 'colour'; known keys: name, grid, grids, dataset, model, epochs, "
+      "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
+      "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
+      "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
+      "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
+      "synthetic_clusters.count, synthetic_clusters.seed");
   EXPECT_EQ(parse_error(kBase + "grid:\n  colour: [red]\n"),
             "bad.yaml:8:3: unknown grid key 'colour'; known keys: dataset, model, epochs, "
             "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
@@ -248,7 +254,8 @@ TEST(ParseSweepErrors, GridValuesMustBeLists) {
 
 TEST(ParseSweepErrors, GridMustBeAMap) {
   EXPECT_EQ(parse_error(kBase + "grid: [1, 2]\n"),
-            "bad.yaml:7:7: grid must be a map of key: [values], found a list");
+            "bad.yaml:7:7: grid must be a map of key: [values], found a list; for several grids "
+            "write grids: with a list of such maps");
   EXPECT_EQ(parse_error(kBase + "grid:\n"),
             "bad.yaml:7:1: grid must be a map of key: [values], found nothing");
 }

@@ -1,0 +1,116 @@
+// The paper's sweeps in sweeps/paper/ parse, expand to the trial counts their headers state,
+// and carry the paper's settings.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test_paths.h"
+
+#include "comet/sweeps/sweep_spec.h"
+
+namespace comet::sweeps {
+namespace {
+
+std::vector<TrialSpec> paper_trials(const std::string& file) {
+  return expand_trials(
+      parse_sweep_file(std::filesystem::path(comet::testing::kSourceDir) / "sweeps/paper" / file));
+}
+
+// Trials per model.
+std::map<std::string, int> per_model(const std::vector<TrialSpec>& trials) {
+  std::map<std::string, int> counts;
+  for (const TrialSpec& trial : trials) ++counts[trial.config.text("model")];
+  return counts;
+}
+
+// The p_k-free models (docs/models.md) run once per cell, at p_k's default.
+void expect_pk_free_models_at_default(const std::vector<TrialSpec>& trials) {
+  for (const TrialSpec& trial : trials) {
+    const std::string& model = trial.config.text("model");
+    if (model == "standard" || model == "l1") {
+      EXPECT_EQ(trial.config.real("p_k"), 1.0) << trial.id;
+    }
+  }
+}
+
+const std::vector<std::string> kPkModels = {"comet",     "smaller",   "dropout",
+                                            "topk",      "moe",       "moe_fixed",
+                                            "layerwise", "bernoulli", "example_tied"};
+
+TEST(PaperSweeps, Fig4Cifar10) {
+  std::vector<TrialSpec> trials = paper_trials("fig4_cifar10.yaml");
+  EXPECT_EQ(trials.size(), 348U);  // 9 models x 4 widths x 3 p_k x 3 seeds + 2 x 4 x 3
+  std::map<std::string, int> counts = per_model(trials);
+  for (const std::string& model : kPkModels) EXPECT_EQ(counts[model], 36) << model;
+  EXPECT_EQ(counts["standard"], 12);
+  EXPECT_EQ(counts["l1"], 12);
+  expect_pk_free_models_at_default(trials);
+  for (const TrialSpec& trial : trials) {
+    EXPECT_EQ(trial.config.text("dataset"), "cifar10");
+    EXPECT_EQ(trial.config.real("lr"), 1e-4);
+    EXPECT_EQ(trial.config.integer("epochs"), 100);
+    EXPECT_EQ(trial.config.integer("batch_size"), 32);
+    EXPECT_EQ(trial.config.integer("depth"), 4);
+    EXPECT_EQ(trial.config.text("optimizer"), "sgd");
+    EXPECT_EQ(trial.config.text("activation"), "softplus");
+  }
+}
+
+TEST(PaperSweeps, Fig11Cifar10LargerLearningRate) {
+  std::vector<TrialSpec> trials = paper_trials("fig11_cifar10_lr1e-3.yaml");
+  EXPECT_EQ(trials.size(), 435U);  // 9 x 5 widths x 3 p_k x 3 seeds + 2 x 5 x 3
+  std::set<std::int64_t> widths;
+  for (const TrialSpec& trial : trials) {
+    widths.insert(trial.config.integer("width"));
+    EXPECT_EQ(trial.config.real("lr"), 1e-3);
+  }
+  EXPECT_EQ(widths, (std::set<std::int64_t>{100, 500, 1000, 3000, 9000}));
+  expect_pk_free_models_at_default(trials);
+}
+
+TEST(PaperSweeps, Fig33Sarcos) {
+  std::vector<TrialSpec> trials = paper_trials("fig33_sarcos.yaml");
+  EXPECT_EQ(trials.size(), 36U);  // comet 3 widths x 3 p_k x 3 seeds + standard 3 x 3
+  for (const TrialSpec& trial : trials) {
+    EXPECT_EQ(trial.config.text("dataset"), "sarcos");
+    EXPECT_EQ(trial.config.text("task"), "regression");
+    EXPECT_EQ(trial.config.real("lr"), 1e-2);
+    EXPECT_EQ(trial.config.integer("epochs"), 50);
+  }
+  expect_pk_free_models_at_default(trials);
+}
+
+TEST(PaperSweeps, Fig34Activations) {
+  std::vector<TrialSpec> trials = paper_trials("fig34_activations.yaml");
+  EXPECT_EQ(trials.size(), 60U);  // 2 models x 10 activations x 3 seeds
+  std::set<std::string> activations;
+  for (const TrialSpec& trial : trials) {
+    activations.insert(trial.config.text("activation"));
+    EXPECT_EQ(trial.config.integer("width"), 3000);
+    EXPECT_EQ(trial.config.text("optimizer"), "sgd_momentum");
+    EXPECT_EQ(trial.config.real("lr"), 1e-3);
+    if (trial.config.text("model") == "comet") {
+      EXPECT_EQ(trial.config.real("p_k"), 0.5);
+    }
+  }
+  EXPECT_EQ(activations.size(), 10U);
+  expect_pk_free_models_at_default(trials);
+}
+
+TEST(PaperSweeps, Fig4FashionMnistSizedFor30Minutes) {
+  std::vector<TrialSpec> trials = paper_trials("fig4_fashion_mnist.yaml");
+  // 9 models x 2 widths x 3 p_k x 2 seeds + 2 x 2 x 2: the count its header's timing assumes.
+  EXPECT_EQ(trials.size(), 116U);
+  std::int64_t epochs = 0;
+  for (const TrialSpec& trial : trials) epochs += trial.config.integer("epochs");
+  EXPECT_EQ(epochs, 580);
+  expect_pk_free_models_at_default(trials);
+}
+
+}  // namespace
+}  // namespace comet::sweeps
