@@ -10,6 +10,7 @@
 
 #include "interrupt_pipe.h"
 
+#include "comet/cli/analyze_command.h"
 #include "comet/cli/commands.h"
 #include "comet/cli/data_command.h"
 #include "comet/cli/error_boundary.h"
@@ -268,6 +269,66 @@ int run_app(int argc, char** argv) {
   data_get_cmd->add_option("--mirror", data_get.mirror,
                            "Fetch <URL>/<file name> instead of the publisher's URL");
 
+  // comet analyze routing | utilization (cli/src/analyze_command.cpp, docs/analyses.md)
+  auto* analyze_cmd =
+      app.add_subcommand("analyze", "The paper's section 4.1 analyses of random COMET networks");
+  analyze_cmd->require_subcommand(1);
+  std::string analyze_routing_output, analyze_routing_script, analyze_util_output,
+      analyze_util_script;
+  const auto add_analyze_options = [](CLI::App* command, AnalyzeOutputParams& common,
+                                      std::string& output, std::string& script_dir) {
+    command->add_option("-o,--output", output, "Also draw the figure: .pdf, .png or .svg");
+    command->add_option("--db", common.db, "Results database the analysis is stored in")
+        ->capture_default_str();
+    command->add_option("--seed", common.seed, "Seed of the inputs and networks")
+        ->capture_default_str();
+    command->add_option("--script", script_dir,
+                        "Also keep figure.gp and its .dat files in this folder");
+    command->add_option("--format", common.format, "Output: table, csv or json")
+        ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+        ->default_str("table");
+  };
+  AnalyzeRoutingParams analyze_routing;
+  auto* analyze_routing_cmd = analyze_cmd->add_subcommand(
+      "routing",
+      "Paper Fig. 2: input similarity vs mask overlap and vs masked-activation similarity, "
+      "Spearman rank correlation per p_k");
+  add_analyze_options(analyze_routing_cmd, analyze_routing.common, analyze_routing_output,
+                      analyze_routing_script);
+  analyze_routing_cmd->add_option("--pairs", analyze_routing.pairs, "Random input pairs")
+      ->capture_default_str();
+  analyze_routing_cmd
+      ->add_option("--nets", analyze_routing.nets, "Random COMET networks averaged per pair")
+      ->capture_default_str();
+  analyze_routing_cmd->add_option("--layers", analyze_routing.layers, "Hidden layers per network")
+      ->capture_default_str();
+  analyze_routing_cmd->add_option("--width", analyze_routing.width, "Units per hidden layer")
+      ->capture_default_str();
+  analyze_routing_cmd->add_option("--input-dim", analyze_routing.input_dim, "Input length")
+      ->capture_default_str();
+  analyze_routing_cmd
+      ->add_option("--p-k", analyze_routing.p_k,
+                   "Fractions of units kept, comma-separated, each in (0, 1]; 1 is the plain MLP")
+      ->capture_default_str();
+  analyze_routing_cmd->add_option("--activation", analyze_routing.activation, "Backbone activation")
+      ->capture_default_str();
+  AnalyzeUtilizationParams analyze_util;
+  auto* analyze_util_cmd = analyze_cmd->add_subcommand(
+      "utilization",
+      "Paper Fig. 3: per-unit utilisation of random 4-layer COMET MLPs over a dataset, share of "
+      "never-active units");
+  add_analyze_options(analyze_util_cmd, analyze_util.common, analyze_util_output,
+                      analyze_util_script);
+  analyze_util_cmd->add_option("--dataset", analyze_util.dataset, "The dataset")
+      ->capture_default_str();
+  analyze_util_cmd->add_option("--data-root", analyze_util.data_root, data_root_help);
+  analyze_util_cmd->add_option("--models", analyze_util.models, "Random networks")
+      ->capture_default_str();
+  analyze_util_cmd
+      ->add_option("--examples", analyze_util.examples,
+                   "The first N examples of the training file (0: all of it)")
+      ->capture_default_str();
+
   // `comet run` starts its workers as `comet worker`; not for people, hence no help group.
   auto* worker_cmd = app.add_subcommand("worker", "Serve a scheduler's trials (internal)");
   worker_cmd->group("");
@@ -341,6 +402,20 @@ int run_app(int argc, char** argv) {
   if (data_get_cmd->parsed()) {
     data_get.progress_is_terminal = isatty(STDERR_FILENO) != 0;
     return run_guarded([&] { return data_get_command(data_get, std::cout, std::cerr); }, std::cerr);
+  }
+  if (analyze_routing_cmd->parsed()) {
+    if (!analyze_routing_output.empty()) analyze_routing.common.output = analyze_routing_output;
+    if (!analyze_routing_script.empty()) {
+      analyze_routing.common.script_dir = analyze_routing_script;
+    }
+    return run_guarded(
+        [&] { return analyze_routing_command(analyze_routing, std::cout, std::cerr); }, std::cerr);
+  }
+  if (analyze_util_cmd->parsed()) {
+    if (!analyze_util_output.empty()) analyze_util.common.output = analyze_util_output;
+    if (!analyze_util_script.empty()) analyze_util.common.script_dir = analyze_util_script;
+    return run_guarded(
+        [&] { return analyze_utilization_command(analyze_util, std::cout, std::cerr); }, std::cerr);
   }
   return kExitBadInput;  // require_subcommand makes this unreachable
 }

@@ -6,6 +6,7 @@
 #include "comet/cli/usage_error.h"
 #include "comet/datasets/dataset.h"
 #include "comet/datasets/fetch.h"
+#include "comet/engine/analysis.h"
 #include "comet/engine/trial_scheduler.h"
 #include "comet/models/network.h"
 #include "comet/results/comparison.h"
@@ -31,6 +32,9 @@ int run_guarded(const std::function<int()>& command, std::ostream& err) {
     err << "comet: data error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const results::QueryError& e) {
+    err << "comet: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const engine::AnalysisError& e) {
     err << "comet: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const models::ModelError& e) {

@@ -8,6 +8,8 @@
 
 #include "raw_data.h"
 
+#include "comet/datasets/section41_vectors.h"  // section41_vectors
+
 namespace comet::datasets {
 
 // Options (dataset-scoped sweep keys), each validated:
@@ -18,11 +20,5 @@ namespace comet::datasets {
 //   seed        integer >= 0, default 0
 // Example i of a split has class i % classes and features centre[class] + N(0, I).
 RawData read_synthetic_clusters(const ReaderContext& context);
-
-// `count` vectors of `length` floats. Per vector, mu is an integer drawn uniformly from
-// [0, 100]; every component ~ N(mu, 25) (standard deviation 5). Throws DatasetError for
-// count < 0 or length < 1.
-std::vector<std::vector<float>> section41_vectors(std::int64_t count, std::uint64_t seed,
-                                                  std::int64_t length = 100);
 
 }  // namespace comet::datasets

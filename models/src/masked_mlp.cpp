@@ -24,8 +24,10 @@ MaskedMlp::MaskedMlp(const std::vector<std::int64_t>& dims, Activation activatio
   }
 }
 
-torch::Tensor MaskedMlp::forward(const torch::Tensor& x, const torch::Tensor& example_ids) {
+torch::Tensor MaskedMlp::forward(const torch::Tensor& x, const torch::Tensor& example_ids,
+                                 Trace* trace) {
   policy_->begin(x, example_ids);
+  if (trace != nullptr) *trace = Trace{};
   auto h = x;
   const auto hidden = static_cast<std::int64_t>(layers_.size()) - 1;
   for (std::int64_t l = 0; l < hidden; ++l) {
@@ -34,6 +36,10 @@ torch::Tensor MaskedMlp::forward(const torch::Tensor& x, const torch::Tensor& ex
     auto y = activation_(a);
     auto m = policy_->mask(l, h, a, y);
     h = m.defined() ? y * m : y;  // eq. (8): x_l = m_l * f(a_l)
+    if (trace != nullptr) {
+      trace->masks.push_back(m.defined() ? m : torch::ones_like(y));
+      trace->activations.push_back(h);
+    }
   }
   return layers_.back()->forward(h);  // a_L: never masked
 }

@@ -19,7 +19,14 @@ class MaskedMlp : public torch::nn::Module {
             std::shared_ptr<MaskPolicy> policy, at::Generator& generator,
             const std::string& norm = "none");
 
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& example_ids);
+  // trace, when given, receives per hidden layer the mask m_l (all ones where the policy gives
+  // none) and the masked activation x_l of eq. (8): what the analyses of section 4.1 look at.
+  struct Trace {
+    std::vector<torch::Tensor> masks;
+    std::vector<torch::Tensor> activations;
+  };
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& example_ids,
+                        Trace* trace = nullptr);
 
   const std::vector<torch::nn::Linear>& layers() const { return layers_; }
   MaskPolicy& policy() { return *policy_; }

@@ -79,6 +79,10 @@ class BackboneNetwork : public ModuleNetwork {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) override {
     return mlp_->forward(x, example_ids);
   }
+  void trace(const at::Tensor& x, const at::Tensor& example_ids, MaskedMlp::Trace& out) {
+    torch::NoGradGuard no_grad;
+    mlp_->forward(x, example_ids, &out);
+  }
   // `l1`: lambda * sum of |W_l| over every weight matrix, the output layer's included; biases
   // and norm parameters are not penalised.
   at::Tensor penalty() override {
@@ -182,6 +186,19 @@ std::shared_ptr<torch::nn::Module> build_module(const NetworkConfig& c) {
 }
 
 }  // namespace
+
+void trace_hidden(Network& network, const at::Tensor& x, const at::Tensor& example_ids,
+                  std::vector<at::Tensor>& masks, std::vector<at::Tensor>& activations) {
+  auto* backbone = dynamic_cast<BackboneNetwork*>(&network);
+  if (backbone == nullptr) {
+    throw ModelError("model '" + network.config().model +
+                     "' has no single backbone whose hidden layers could be traced");
+  }
+  MaskedMlp::Trace trace;
+  backbone->trace(x, example_ids, trace);
+  masks = std::move(trace.masks);
+  activations = std::move(trace.activations);
+}
 
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device) {
   check_config(config);

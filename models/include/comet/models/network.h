@@ -70,6 +70,14 @@ class Network {
 // derived from config.seed, then moved, so a seed gives the same initial weights on any device.
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device);
 
+// The hidden layers of a backbone model (every model but moe and moe_fixed) for a batch x:
+// per hidden layer l, masks[l] is m_l ({0,1} for comet and the per-example policies; all ones
+// where the policy gives none) and activations[l] is the masked activation x_l = m_l * f(a_l)
+// of eq. (8), each [batch, width]. Runs under no-grad in the network's current mode (call
+// set_training(false) for evaluation masks). Throws ModelError for the MoE models.
+void trace_hidden(Network& network, const at::Tensor& x, const at::Tensor& example_ids,
+                  std::vector<at::Tensor>& masks, std::vector<at::Tensor>& activations);
+
 // Names accepted by make_network, for help texts and errors.
 const std::vector<std::string>& model_names();
 const std::vector<std::string>& activation_names();

@@ -12,6 +12,10 @@ enum class SeedStream : std::uint64_t {
   data_order = 3,
   dropout = 4,
   example_masks = 5,
+  // `comet analyze` (engine/src/*_analysis.cpp): its random inputs and the trial seeds of its
+  // random networks, drawn from the analysis's seed.
+  analysis_inputs = 6,
+  analysis_networks = 7,
 };
 
 // splitmix64 finaliser over (seed, stream): well-mixed, platform-independent.

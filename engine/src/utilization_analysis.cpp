@@ -1,0 +1,138 @@
+// Fig. 3 of the paper (section 4.1.2): how often each hidden unit of random COMET networks is
+// on over a dataset, and how many never are (docs/analyses.md).
+
+#include <algorithm>
+#include <cmath>
+
+#include "comet/datasets/dataset.h"
+#include "comet/engine/analysis.h"
+#include "comet/models/network.h"
+#include "comet/models/seed_stream.h"
+
+namespace comet::engine {
+
+namespace {
+
+// splitmix64 as a sequence: portable draws (std::uniform_*_distribution are not).
+class ShapeDraws {
+ public:
+  explicit ShapeDraws(std::uint64_t seed) : state_(seed) {}
+  double uniform() {  // [0, 1)
+    state_ += 0x9E3779B97F4A7C15ULL;
+    std::uint64_t z = state_;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * 0x1.0p-53;
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+void check_utilization_request(const UtilizationAnalysisRequest& r) {
+  const auto fail = [](const std::string& what) { throw AnalysisError(what); };
+  if (r.models < 1) fail("models " + std::to_string(r.models) + " must be >= 1");
+  if (r.examples < 0) fail("examples " + std::to_string(r.examples) + " must be >= 0 (0: all)");
+  if (r.depth < 2) fail("depth " + std::to_string(r.depth) + " must be >= 2");
+  if (r.min_width < 1 || r.max_width < r.min_width) {
+    fail("widths " + std::to_string(r.min_width) + ".." + std::to_string(r.max_width) +
+         " must satisfy 1 <= min <= max");
+  }
+  if (!(r.min_drop >= 0 && r.min_drop <= r.max_drop && r.max_drop <= 1)) {
+    fail("1 - p_k range " + std::to_string(r.min_drop) + ".." + std::to_string(r.max_drop) +
+         " must satisfy 0 <= min <= max <= 1");
+  }
+  if (r.histogram_bins < 1) fail("histogram bins must be >= 1");
+}
+
+}  // namespace
+
+UtilizationAnalysisResult run_utilization_analysis(const UtilizationAnalysisRequest& request) {
+  check_utilization_request(request);
+  torch::NoGradGuard no_grad;
+  datasets::DatasetRequest data_request;
+  data_request.name = request.dataset;
+  data_request.data_root = request.data_root;
+  const auto data = datasets::load_dataset(data_request);
+  // The whole training file: the train and validation splits together.
+  auto raw = torch::cat({data->train().features(), data->validation().features()});
+  auto ids = torch::cat({data->train().ids(), data->validation().ids()});
+  if (request.examples > 0) {
+    if (request.examples > raw.size(0)) {
+      throw AnalysisError("examples " + std::to_string(request.examples) + " exceeds the " +
+                          std::to_string(raw.size(0)) + " of " + request.dataset +
+                          "'s training file");
+    }
+    raw = raw.narrow(0, 0, request.examples);
+    ids = ids.narrow(0, 0, request.examples);
+  }
+  const std::int64_t n = raw.size(0);
+  constexpr std::int64_t kBatch = 2048;
+
+  UtilizationAnalysisResult result;
+  result.examples = n;
+  result.histogram.assign(static_cast<std::size_t>(request.histogram_bins), 0);
+  ShapeDraws draws(models::derive_seed(request.seed, models::SeedStream::analysis_inputs));
+  const auto net_seed_base =
+      models::derive_seed(request.seed, models::SeedStream::analysis_networks);
+  std::int64_t models_with_dead = 0;
+  for (int i = 0; i < request.models; ++i) {
+    models::NetworkConfig config;
+    config.model = "comet";
+    config.input_dim = data->info().input_dim;
+    config.output_dim = data->info().output_dim;
+    config.depth = request.depth;
+    config.activation = request.activation;
+    config.seed = net_seed_base + static_cast<std::uint64_t>(i);
+    do {  // a draw that keeps no unit is drawn again
+      const auto span = static_cast<double>(request.max_width - request.min_width + 1);
+      config.width = request.min_width + static_cast<std::int64_t>(draws.uniform() * span);
+      config.p_k =
+          1.0 - (request.min_drop + draws.uniform() * (request.max_drop - request.min_drop));
+    } while (models::kept_units(config.p_k, config.width) < 1);
+    auto net = models::make_network(config, "cpu");
+    net->set_training(false);
+
+    torch::Tensor on_counts;  // [hidden layers * width]
+    std::vector<torch::Tensor> masks, activations;
+    for (std::int64_t start = 0; start < n; start += kBatch) {
+      const auto len = std::min(kBatch, n - start);
+      models::trace_hidden(*net, data->prepare(raw.narrow(0, start, len)),
+                           ids.narrow(0, start, len), masks, activations);
+      auto counts = torch::cat(masks, 1).sum(0, false, torch::kLong);
+      on_counts = on_counts.defined() ? on_counts + counts : counts;
+    }
+    const auto utilization = on_counts.to(torch::kDouble) / static_cast<double>(n);
+
+    UtilizationModel model;
+    model.width = config.width;
+    model.p_k = config.p_k;
+    model.kept = models::kept_units(config.p_k, config.width);
+    model.units = utilization.numel();
+    model.never_active = (on_counts == 0).sum().item<std::int64_t>();
+    model.min_utilization = utilization.min().item<double>();
+    model.max_utilization = utilization.max().item<double>();
+    model.mean_utilization = utilization.mean().item<double>();
+    const auto bins = (utilization * request.histogram_bins)
+                          .floor()
+                          .clamp(0, request.histogram_bins - 1)
+                          .to(torch::kLong)
+                          .bincount({}, request.histogram_bins);
+    for (int b = 0; b < request.histogram_bins; ++b) {
+      result.histogram[static_cast<std::size_t>(b)] += bins[b].item<std::int64_t>();
+    }
+    result.units += model.units;
+    result.never_active += model.never_active;
+    if (model.never_active > 0) ++models_with_dead;
+    result.models.push_back(model);
+    if (request.progress) request.progress(i + 1, request.models);
+  }
+  result.never_active_percent =
+      100.0 * static_cast<double>(result.never_active) / static_cast<double>(result.units);
+  result.models_with_never_active_percent =
+      100.0 * static_cast<double>(models_with_dead) / static_cast<double>(request.models);
+  return result;
+}
+
+}  // namespace comet::engine
