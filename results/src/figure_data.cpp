@@ -136,10 +136,11 @@ std::vector<std::string> varying_keys(const std::vector<TrialCurve>& curves) {
 }
 
 std::string_view series_color(std::size_t index) {
-  // Tableau 10: distinct hues that stay apart in greyscale print and for most colour blindness.
+  // Tableau 10 and black and navy (the paper has 11 models): distinct hues that stay apart in
+  // greyscale print and for most colour blindness.
   static constexpr std::string_view kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
                                                   "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                                                  "#bcbd22", "#17becf"};
+                                                  "#bcbd22", "#17becf", "#000000", "#393b79"};
   return kPalette[index % std::size(kPalette)];
 }
 

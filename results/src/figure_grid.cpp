@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "figure_data.h"
 
@@ -46,13 +47,50 @@ std::string key_is(const std::string& key, const Value& value) {
   return key + "=" + figure_data::display_of(value);
 }
 
+// A series that does not vary a panel axis while others do (`standard` has no p_k of its own:
+// a sweep with several grids gives it p_k's default 1.0 only) is drawn in every row (column)
+// of that axis, as the paper's Fig. 4 draws it in every panel. The axis keeps the values the
+// varying series use; `spans[s]` says whether series s is drawn whatever the panel's value.
+struct AxisLayout {
+  std::vector<Value> values;
+  std::vector<bool> spans;
+};
+
+AxisLayout layout_axis(const std::vector<TrialCurve>& curves, const std::string& key,
+                       const std::string& by, const std::vector<Value>& all_values,
+                       const std::vector<Value>& series) {
+  std::vector<std::set<Value>> used(series.size());
+  for (const auto& curve : curves) {
+    const auto s = std::find(series.begin(), series.end(), figure_data::value_of(curve.trial, by)) -
+                   series.begin();
+    used[static_cast<std::size_t>(s)].insert(figure_data::value_of(curve.trial, key));
+  }
+  std::set<Value> varied;
+  for (const auto& values : used) {
+    if (values.size() > 1) varied.insert(values.begin(), values.end());
+  }
+  AxisLayout layout{all_values, std::vector<bool>(series.size(), false)};
+  if (varied.empty()) return layout;  // no series varies it: one panel per value, as given
+  for (std::size_t s = 0; s < series.size(); ++s) {
+    layout.spans[s] = used[s].size() == 1 && varied.count(*used[s].begin()) == 0;
+  }
+  layout.values.assign(varied.begin(), varied.end());
+  return layout;
+}
+
 }  // namespace
 
 GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& request) {
   const auto curves = figure_data::load_curves(store, request.sweep, request.metric, {});
-  const auto rows = figure_data::distinct_values(curves, request.rows, request.sweep);
-  const auto cols = figure_data::distinct_values(curves, request.cols, request.sweep);
   const auto series = figure_data::distinct_values(curves, request.by, request.sweep);
+  const auto row_layout =
+      layout_axis(curves, request.rows, request.by,
+                  figure_data::distinct_values(curves, request.rows, request.sweep), series);
+  const auto col_layout =
+      layout_axis(curves, request.cols, request.by,
+                  figure_data::distinct_values(curves, request.cols, request.sweep), series);
+  const auto& rows = row_layout.values;
+  const auto& cols = col_layout.values;
   const int last_epoch = figure_data::last_epoch(curves);
 
   GnuplotJob job;
@@ -86,8 +124,10 @@ GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& reques
       for (std::size_t s = 0; s < series.size(); ++s) {
         std::vector<const TrialCurve*> members;
         for (const auto& curve : curves) {
-          if (figure_data::value_of(curve.trial, request.rows) == rows[r] &&
-              figure_data::value_of(curve.trial, request.cols) == cols[c] &&
+          if ((row_layout.spans[s] ||
+               figure_data::value_of(curve.trial, request.rows) == rows[r]) &&
+              (col_layout.spans[s] ||
+               figure_data::value_of(curve.trial, request.cols) == cols[c]) &&
               figure_data::value_of(curve.trial, request.by) == series[s]) {
             members.push_back(&curve);
           }

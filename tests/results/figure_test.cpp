@@ -137,6 +137,38 @@ TEST_F(FigureTest, ACellNoTrialReachedIsLeftBlank) {
   EXPECT_GT(fs::file_size(dir_ / "partial.png"), 2000u);
 }
 
+// The paper's Fig. 4 draws `standard` (which has no p_k) in every p_k row. With several grids a
+// sweep gives it p_k's default only, a value no other model uses: it spans the rows.
+TEST_F(FigureTest, ASeriesThatDoesNotVaryARowKeyIsDrawnInEveryRow) {
+  {
+    auto writer = ResultStore::open(db_);
+    std::vector<sweeps::TrialSpec> trials;
+    for (const auto& row : writer.list_trials("grid")) {
+      if (row.config.text("model") == "comet" && row.config.integer("width") == 100) {
+        trials.push_back(sweeps::TrialSpec{row.id, row.config});
+      }
+    }
+    sweeps::TrialConfig standard = trials.at(0).config;
+    standard.set("model", std::string("standard"));
+    standard.set("p_k", 1.0);
+    const auto plain = testing::figure_fixture_detail::trial_of(standard);
+    trials.push_back(plain);
+    sweeps::SweepSpec spec;
+    spec.name = "spans";
+    writer.register_sweep(spec, trials);
+    testing::figure_fixture_detail::record_trial(
+        writer, plain.id, {{{"val", "acc", 0.3}}, {{"val", "acc", 0.4}}, {{"val", "acc", 0.5}}});
+  }
+  const auto job =
+      grid_figure(store(), GridFigureRequest{"spans", "val_acc", "p_k", "width", "model"});
+  // Rows p_k 0.1 and 0.5 only (no row for standard's 1.0); standard (series 2) in both.
+  EXPECT_EQ(job.data_files.size(), 4u);
+  EXPECT_EQ(rows_of(data_file(job, "grid_r1_c1_s2.dat")).size(), 3u);
+  EXPECT_EQ(rows_of(data_file(job, "grid_r2_c1_s2.dat")).size(), 3u);
+  EXPECT_NEAR(rows_of(data_file(job, "grid_r2_c1_s2.dat"))[2][3], 0.5, 1e-12);
+  EXPECT_EQ(job.script.find("p_k=1"), std::string::npos) << job.script;
+}
+
 TEST_F(FigureTest, EveryFormatRendersWithItsMagicBytes) {
   const auto job = grid_figure(store(), GridFigureRequest{"grid"});
   const std::map<std::string, std::vector<std::string>> magic = {
