@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "file_text.h"
 #include "temp_dir.h"
 #include "test_paths.h"
 
@@ -23,12 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using comet::testing::TempDir;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using comet::testing::slurp;
 
 struct Result {
   int exit_code = -1;

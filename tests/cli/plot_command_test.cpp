@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "figure_fixture.h"
+#include "file_text.h"
 #include "temp_dir.h"
 #include "test_paths.h"
 
@@ -21,12 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using comet::testing::TempDir;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using comet::testing::slurp;
 
 struct Result {
   int exit_code = -1;

@@ -156,6 +156,62 @@ TEST_F(QueryCommandsTest, CompareGivesLongRowsForProgramsAndStarsTheWinner) {
   EXPECT_NE(err.str().find("no val/perplexity values"), std::string::npos) << err.str();
 }
 
+// csv parses back to the json's rows: same header keys, same cells.
+TEST_F(QueryCommandsTest, CompareAndLsSweepsCsvMatchTheirJson) {
+  CompareParams p;
+  p.db = db_;
+  p.sweep = "q";
+  p.rows = "none";
+  p.cols = "none";
+  for (const auto& [csv_text, json_text] : std::vector<std::pair<std::string, std::string>>{
+           {[&] {
+              std::ostringstream o;
+              p.format = OutputFormat::csv;
+              compare_command(p, o);
+              return o.str();
+            }(),
+            [&] {
+              std::ostringstream o;
+              p.format = OutputFormat::json;
+              compare_command(p, o);
+              return o.str();
+            }()},
+           {[&] {
+              std::ostringstream o;
+              ls_sweeps_command({db_, OutputFormat::csv}, o);
+              return o.str();
+            }(),
+            [&] {
+              std::ostringstream o;
+              ls_sweeps_command({db_, OutputFormat::json}, o);
+              return o.str();
+            }()}}) {
+    const auto rows = nlohmann::json::parse(json_text);
+    std::istringstream lines(csv_text);
+    std::string header;
+    std::getline(lines, header);
+    std::vector<std::string> keys;
+    std::stringstream hs(header);
+    for (std::string k; std::getline(hs, k, ',');) keys.push_back(k);
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+      ASSERT_LT(n, rows.size());
+      std::stringstream cells(line);
+      std::size_t i = 0;
+      for (std::string cell; std::getline(cells, cell, ','); ++i) {
+        const auto& v = rows[n][keys.at(i)];
+        if (v.is_number()) {
+          EXPECT_DOUBLE_EQ(std::stod(cell), v.get<double>()) << keys[i];
+        } else if (v.is_string()) {
+          EXPECT_EQ(cell, v.get<std::string>()) << keys[i];
+        }
+      }
+      EXPECT_EQ(i, keys.size()) << line;
+    }
+    EXPECT_EQ(n, rows.size());
+  }
+}
+
 TEST_F(QueryCommandsTest, ExportCurvesIsOneCsvRowPerTrialEpochAndMetric) {
   ExportParams p;
   p.db = db_;

@@ -21,7 +21,7 @@ using testing::write_tiny_imagenet_fixture;
 
 constexpr int kTolerance = 3;  // YCbCr round trip at quality 100, no subsampling
 
-std::string error_of(const ReaderContext& context) {
+std::string tiny_error_of(const ReaderContext& context) {
   return testing::error_of(read_tiny_imagenet, context);
 }
 
@@ -178,7 +178,7 @@ TEST(TinyImagenetReader, TruncatedJpegIsAnErrorNamingIt) {
   const auto fixture = write_tiny_imagenet_fixture(dir / "tiny-imagenet-200");
   const auto victim = fixture.train[7].path;
   fs::resize_file(victim, fs::file_size(victim) / 2);
-  const auto message = error_of({"tiny_imagenet", {dir.path()}, {}});
+  const auto message = tiny_error_of({"tiny_imagenet", {dir.path()}, {}});
   expect_contains(message, victim.string());
   expect_contains(message, "corrupt or truncated JPEG");
   EXPECT_FALSE(fs::exists(dir / std::string(kTinyImagenetCacheName)));
@@ -188,7 +188,7 @@ TEST(TinyImagenetReader, NotAJpegIsAnErrorNamingIt) {
   TempDir dir;
   const auto fixture = write_tiny_imagenet_fixture(dir / "tiny-imagenet-200");
   std::ofstream(fixture.val[3].path, std::ios::trunc) << "GIF89a, not a JPEG";
-  const auto message = error_of({"tiny_imagenet", {dir.path()}, {}});
+  const auto message = tiny_error_of({"tiny_imagenet", {dir.path()}, {}});
   expect_contains(message, fixture.val[3].path.string());
   expect_contains(message, "libjpeg");
 }
@@ -197,7 +197,7 @@ TEST(TinyImagenetReader, ImageOtherThan64x64IsAnError) {
   TempDir dir;
   const auto fixture = write_tiny_imagenet_fixture(dir / "tiny-imagenet-200");
   write_fixture_image(fixture.train[2].path, 2, false, 32);
-  const auto message = error_of({"tiny_imagenet", {dir.path()}, {}});
+  const auto message = tiny_error_of({"tiny_imagenet", {dir.path()}, {}});
   expect_contains(message, fixture.train[2].path.string() + ": image is 32x32, expected 64x64");
 }
 
@@ -207,7 +207,7 @@ TEST(TinyImagenetReader, AnnotationWithUnknownWnidIsAnError) {
   write_tiny_imagenet_fixture(root);
   std::ofstream(root / "val" / "val_annotations.txt", std::ios::app)
       << "val_1000.JPEG\tn99999999\t0\t0\t63\t63\n";
-  const auto message = error_of({"tiny_imagenet", {dir.path()}, {}});
+  const auto message = tiny_error_of({"tiny_imagenet", {dir.path()}, {}});
   expect_contains(message, (root / "val" / "val_annotations.txt").string() + ":7:");
   expect_contains(message, "'n99999999'");
   expect_contains(message, "not in wnids.txt");
@@ -218,14 +218,15 @@ TEST(TinyImagenetReader, AnnotationsAndValImagesMustMatch) {
   const auto root = dir / "tiny-imagenet-200";
   const auto fixture = write_tiny_imagenet_fixture(root);
   fs::remove(fixture.val[4].path);
-  expect_contains(error_of({"tiny_imagenet", {dir.path()}, {}}),
+  expect_contains(tiny_error_of({"tiny_imagenet", {dir.path()}, {}}),
                   "annotates val_1004.JPEG, which is not in");
   write_fixture_image(root / "val" / "images" / "val_extra.JPEG", 1, false);
   write_fixture_image(fixture.val[4].path, 1, false);
-  expect_contains(error_of({"tiny_imagenet", {dir.path()}, {}}), "val_extra.JPEG: not listed in");
+  expect_contains(tiny_error_of({"tiny_imagenet", {dir.path()}, {}}),
+                  "val_extra.JPEG: not listed in");
   fs::remove(root / "val" / "images" / "val_extra.JPEG");
   std::ofstream(root / "val" / "val_annotations.txt", std::ios::app) << "val_9.JPEG\tn00001000\n";
-  expect_contains(error_of({"tiny_imagenet", {dir.path()}, {}}),
+  expect_contains(tiny_error_of({"tiny_imagenet", {dir.path()}, {}}),
                   ":7: 2 tab-separated fields, expected 6");
 }
 
@@ -233,7 +234,7 @@ TEST(TinyImagenetReader, MissingWnidsListsEveryPlaceLooked) {
   TempDir dir;
   write_tiny_imagenet_fixture(dir / "tiny-imagenet-200");
   fs::remove(dir / "tiny-imagenet-200" / "wnids.txt");
-  const auto message = error_of({"tiny_imagenet", {dir / "a", dir / "b"}, {}});
+  const auto message = tiny_error_of({"tiny_imagenet", {dir / "a", dir / "b"}, {}});
   expect_contains(message, "missing data file wnids.txt");
   expect_contains(message, (dir / "a" / "tiny-imagenet-200" / "wnids.txt").string());
   expect_contains(message, (dir / "b" / "wnids.txt").string());
@@ -244,11 +245,11 @@ TEST(TinyImagenetReader, ClassWithoutItsFolderIsAnError) {
   const auto root = dir / "tiny-imagenet-200";
   const auto fixture = write_tiny_imagenet_fixture(root);
   std::ofstream(root / "wnids.txt", std::ios::app) << "n00000001\n";
-  expect_contains(error_of({"tiny_imagenet", {dir.path()}, {}}),
+  expect_contains(tiny_error_of({"tiny_imagenet", {dir.path()}, {}}),
                   (root / "train" / "n00000001" / "images").string() + ": missing folder");
   std::ofstream(root / "wnids.txt", std::ios::trunc) << fixture.sorted_wnids[0] << "\n"
                                                      << fixture.sorted_wnids[0] << "\n";
-  expect_contains(error_of({"tiny_imagenet", {dir.path()}, {}}), "wnids.txt:2: WordNet id");
+  expect_contains(tiny_error_of({"tiny_imagenet", {dir.path()}, {}}), "wnids.txt:2: WordNet id");
 }
 
 TEST(JpegDecoder, GrayscaleBecomesEqualRgbChannels) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "figure_fixture.h"
+#include "file_text.h"
 #include "temp_dir.h"
 
 #include "comet/results/figures.h"
@@ -19,12 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using comet::testing::TempDir;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using comet::testing::slurp;
 
 const std::string& data_file(const GnuplotJob& job, const std::string& name) {
   for (const auto& [file, contents] : job.data_files) {

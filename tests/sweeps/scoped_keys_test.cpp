@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sweep_text.h"
+
 #include "comet/sweeps/sweep_spec.h"
 
 namespace comet::sweeps {
@@ -19,19 +21,9 @@ const std::string kNoModel = "name: t\ndataset: mnist\nepochs: 1\nlr: 0.1\nwidth
 // Lines 1-6 with model comet; tests append lines 7 onward.
 const std::string kComet = kNoModel + "model: comet\n";
 
-// what() of the SweepError that parsing `yaml` throws.
-std::string parse_error(const std::string& yaml) {
-  try {
-    parse_sweep_text(yaml, "bad.yaml");
-  } catch (const SweepError& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using testing::parse_error;
 
-std::vector<TrialSpec> expand(const std::string& yaml) {
-  return expand_trials(parse_sweep_text(yaml, "sweep.yaml"));
-}
+using testing::expand;
 
 // "key=value" of `key` in each trial, "key absent" where the trial lacks it.
 std::vector<std::string> values_of(const std::vector<TrialSpec>& trials, const std::string& key) {

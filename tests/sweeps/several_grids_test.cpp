@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sweep_text.h"
+
 #include "comet/sweeps/sweep_spec.h"
 
 namespace comet::sweeps {
@@ -30,7 +32,8 @@ const std::string kTwoGrids = kTop +
                               "  - model: [standard]\n"     // 10
                               "    width: [100, 500]\n";    // 11
 
-std::string parse_error(const std::string& yaml) {
+// what() of the SweepError that parsing and expanding `yaml` throws.
+std::string grids_error(const std::string& yaml) {
   try {
     expand_trials(parse_sweep_text(yaml, "bad.yaml"));
   } catch (const SweepError& error) {
@@ -39,9 +42,7 @@ std::string parse_error(const std::string& yaml) {
   return "no error";
 }
 
-std::vector<TrialSpec> expand(const std::string& yaml) {
-  return expand_trials(parse_sweep_text(yaml, "sweep.yaml"));
-}
+using testing::expand;
 
 std::vector<std::string> ids(const std::vector<TrialSpec>& trials) {
   std::vector<std::string> result;
@@ -211,101 +212,101 @@ TEST(SeveralGrids, AScopedKeyInAGridBelongsToThatGridsTrials) {
 }
 
 TEST(SeveralGridsErrors, GridsMustBeAList) {
-  EXPECT_EQ(parse_error(kTop + "grids:\n  model: [comet]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  model: [comet]\n"),
             "bad.yaml:7:3: grids must be a list of maps of key: [values] (each item written \"- "
             "key: [values]\"), found a map; for one grid write grid: instead");
-  EXPECT_EQ(parse_error(kTop + "grids: 3\n"),
+  EXPECT_EQ(grids_error(kTop + "grids: 3\n"),
             "bad.yaml:6:8: grids must be a list of maps of key: [values] (each item written \"- "
             "key: [values]\"), found a single value");
-  EXPECT_EQ(parse_error(kTop + "grids:\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n"),
             "bad.yaml:6:1: grids must be a list of maps of key: [values] (each item written \"- "
             "key: [values]\"), found nothing");
 }
 
 TEST(SeveralGridsErrors, AnEmptyListOfGrids) {
-  EXPECT_EQ(parse_error(kTop + "grids: []\n"),
+  EXPECT_EQ(grids_error(kTop + "grids: []\n"),
             "bad.yaml:6:8: grids is an empty list; give at least one grid map");
 }
 
 TEST(SeveralGridsErrors, AnItemThatIsNotAMap) {
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n  - [1, 2]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n  - [1, 2]\n"),
             "bad.yaml:8:5: grids: item 2 must be a map of key: [values], found a list");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - 3\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - 3\n"),
             "bad.yaml:7:5: grids: item 1 must be a map of key: [values], found a single value");
   // An empty item: the mark is the list's, as yaml-cpp places it at the next token.
-  EXPECT_EQ(parse_error(kTop + "grids:\n  -\n  - model: [comet]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  -\n  - model: [comet]\n"),
             "bad.yaml:7:3: grids: item 1 must be a map of key: [values], found nothing");
 }
 
 TEST(SeveralGridsErrors, AnItemThatIsAnEmptyMap) {
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n  - {}\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n  - {}\n"),
             "bad.yaml:8:5: grids: item 2 is an empty map; give at least one key: [values]");
 }
 
 TEST(SeveralGridsErrors, GridAndGridsTogether) {
-  EXPECT_EQ(parse_error(kTop + "grid:\n  model: [comet]\ngrids:\n  - width: [10]\n"),
+  EXPECT_EQ(grids_error(kTop + "grid:\n  model: [comet]\ngrids:\n  - width: [10]\n"),
             "bad.yaml:8:1: give either grid: (one grid) or grids: (a list of grids), not both "
             "(grid: is at line 6); to vary an axis in every grid, repeat it in each item of "
             "grids:");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - width: [10]\ngrid:\n  model: [comet]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - width: [10]\ngrid:\n  model: [comet]\n"),
             "bad.yaml:8:1: give either grid: (one grid) or grids: (a list of grids), not both "
             "(grids: is at line 6); to vary an axis in every grid, repeat it in each item of "
             "grids:");
 }
 
 TEST(SeveralGridsErrors, AKeyBothAtTopLevelAndInAGrid) {
-  EXPECT_EQ(parse_error(kTop + "width: 10\ngrids:\n  - model: [comet]\n  - model: [standard]\n"
+  EXPECT_EQ(grids_error(kTop + "width: 10\ngrids:\n  - model: [comet]\n  - model: [standard]\n"
                                "    seed: [1, 2]\n"),
             "bad.yaml:10:5: seed is given both at top level (line 5) and in grids: item 2; give "
             "it in one place");
 }
 
 TEST(SeveralGridsErrors, GridsDoNotNest) {
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n    grids: [{width: [1]}]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n    grids: [{width: [1]}]\n"),
             "bad.yaml:8:5: grids cannot be inside grids: item 1; grids do not nest (list every "
             "grid under grids:)");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - name: [a]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - name: [a]\n"),
             "bad.yaml:7:5: name cannot be a grid axis: a sweep has one name");
 }
 
 TEST(SeveralGridsErrors, AxesInsideAGridAreCheckedAsUnderGrid) {
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n  - widht: [10]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n  - widht: [10]\n"),
             "bad.yaml:8:5: unknown grid key 'widht'; did you mean 'width'?");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n    width: []\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n    width: []\n"),
             "bad.yaml:8:12: grid axis 'width' is an empty list; give at least one value");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n    width: 10\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n    width: 10\n"),
             "bad.yaml:8:12: grid values must be lists; width is a single value (write width: [a, "
             "b] or, for one value, width: [a])");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet, cometh]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet, cometh]\n"),
             "bad.yaml:7:20: model: 'cometh' is not one of the choices (did you mean 'comet'?); "
             "allowed: one of: comet, standard, smaller, dropout, topk, moe, moe_fixed, layerwise, "
             "bernoulli, example_tied, l1");
 }
 
 TEST(SeveralGridsErrors, ARequiredKeyMissingFromAGrid) {
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n    width: [10]\n"
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n    width: [10]\n"
                                "  - model: [standard]\n"),
             "bad.yaml:9:5: grids: item 2 has no width (an integer >= 1), which is required and "
             "not at top level; give it in every grid or once at top level");
-  EXPECT_EQ(parse_error(kTop + "grids:\n  - model: [comet]\n  - model: [standard]\n"),
+  EXPECT_EQ(grids_error(kTop + "grids:\n  - model: [comet]\n  - model: [standard]\n"),
             "bad.yaml:1:1: missing required key width (an integer >= 1); give it at top level or "
             "in every grid of grids:");
 }
 
 TEST(SeveralGridsErrors, AScopedKeyNoTrialOfItsGridUses) {
   // Another grid has bernoulli trials, but the key belongs to the first grid's trials only.
-  EXPECT_EQ(parse_error(kTop + "width: 10\ngrids:\n  - model: [comet]\n    bernoulli.p: [0.3]\n"
+  EXPECT_EQ(grids_error(kTop + "width: 10\ngrids:\n  - model: [comet]\n    bernoulli.p: [0.3]\n"
                                "  - model: [bernoulli]\n"),
             "bad.yaml:9:5: bernoulli.p applies only to trials with model bernoulli, and grids: "
             "item 1 has none");
-  EXPECT_EQ(parse_error(kTop + "width: 10\nmoe.gate: scaled\ngrids:\n  - model: [comet]\n"
+  EXPECT_EQ(grids_error(kTop + "width: 10\nmoe.gate: scaled\ngrids:\n  - model: [comet]\n"
                                "  - model: [l1]\n"),
             "bad.yaml:7:1: moe.gate applies only to trials with model moe or moe_fixed, and this "
             "sweep has none");
 }
 
 TEST(SeveralGridsErrors, ACrossKeyViolationPointsAtTheValueInItsGrid) {
-  EXPECT_EQ(parse_error(kTop + "model: comet\ngrids:\n  - width: [100]\n    p_k: [0.5]\n"
+  EXPECT_EQ(grids_error(kTop + "model: comet\ngrids:\n  - width: [100]\n    p_k: [0.5]\n"
                                "  - width: [5]\n    p_k: [0.1]\n"),
             "bad.yaml:11:11: p_k 0.1 x width 5 keeps 0 units; floor(p_k * width) must be >= 1");
 }
@@ -319,7 +320,7 @@ TEST(SeveralGridsErrors, RefusesMoreThan100000TrialsTogether) {
   }
   const std::string grid = "    width: [" + widths + "]\n    split_seed: [" + seeds + "]\n";
   // 60000 trials each: fine alone, too many together.
-  EXPECT_EQ(parse_error("name: t\ndataset: mnist\nmodel: standard\nepochs: 1\nlr: 0.1\n"
+  EXPECT_EQ(grids_error("name: t\ndataset: mnist\nmodel: standard\nepochs: 1\nlr: 0.1\n"
                         "grids:\n  - seed: [0]\n" +
                         grid + "  - seed: [1]\n" + grid),
             "bad.yaml:10:5: the grids have more than 100000 trials together (60000 + 60000 up to "

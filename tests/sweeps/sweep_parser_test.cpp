@@ -3,6 +3,7 @@
 #include <fstream>
 #include <string>
 
+#include "sweep_text.h"
 #include "temp_dir.h"
 
 #include "comet/sweeps/sweep_spec.h"
@@ -21,15 +22,7 @@ const std::string kBase =
     "lr: 0.1\n"
     "width: 10\n";
 
-// what() of the SweepError that parsing `yaml` throws.
-std::string parse_error(const std::string& yaml) {
-  try {
-    parse_sweep_text(yaml, "bad.yaml");
-  } catch (const SweepError& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using testing::parse_error;
 
 TEST(ParseSweep, QuickstartExample) {
   const std::string yaml =

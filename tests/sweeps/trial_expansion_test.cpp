@@ -3,6 +3,8 @@
 #include <set>
 #include <string>
 
+#include "sweep_text.h"
+
 #include "comet/sweeps/sweep_spec.h"
 
 namespace comet::sweeps {
@@ -28,9 +30,7 @@ std::string quickstart(const std::string& lr = "1.0e-3") {
          "  seed: [0, 1]\n";
 }
 
-std::vector<TrialSpec> expand(const std::string& yaml) {
-  return expand_trials(parse_sweep_text(yaml, "sweep.yaml"));
-}
+using testing::expand;
 
 // what() of the SweepError that parsing and expanding `yaml` throws.
 std::string expansion_error(const std::string& yaml) {
@@ -149,35 +149,38 @@ TEST(ExpandTrials, NoGridIsOneTrialOfTheFixedConfig) {
   EXPECT_EQ(trials[0].id, trial_id(spec.fixed));
 }
 
-const std::string kBase = "name: t\ndataset: mnist\nmodel: comet\nepochs: 1\nlr: 0.1\n";  // 1-5
+const std::string kExpansionBase =
+    "name: t\ndataset: mnist\nmodel: comet\nepochs: 1\nlr: 0.1\n";  // 1-5
 
 TEST(CrossKeyRules, RoundingOfADecimalPkIsAbsorbed) {
   // 0.29 * 100 is 28.999999999999996 in doubles; floor without the 1e-9 would give 28.
-  std::vector<TrialSpec> trials = expand(kBase + "width: 100\np_k: 0.29\n");
+  std::vector<TrialSpec> trials = expand(kExpansionBase + "width: 100\np_k: 0.29\n");
   ASSERT_EQ(trials.size(), 1U);
   EXPECT_EQ(trials[0].config.real("p_k"), 0.29);
-  EXPECT_EQ(expansion_error(kBase + "width: 100\np_k: 0.01\n"), "no error");  // keeps exactly 1
+  EXPECT_EQ(expansion_error(kExpansionBase + "width: 100\np_k: 0.01\n"),
+            "no error");  // keeps exactly 1
 }
 
 TEST(CrossKeyRules, FixedPkKeepingNoUnitPointsAtTheValue) {
-  EXPECT_EQ(expansion_error(kBase + "width: 100\np_k: 0.001\n"),
+  EXPECT_EQ(expansion_error(kExpansionBase + "width: 100\np_k: 0.001\n"),
             "bad.yaml:7:6: p_k 0.001 x width 100 keeps 0 units; floor(p_k * width) must be >= 1");
-  EXPECT_EQ(expansion_error(kBase + "width: 100\np_k: 0.009\n"),
+  EXPECT_EQ(expansion_error(kExpansionBase + "width: 100\np_k: 0.009\n"),
             "bad.yaml:7:6: p_k 0.009 x width 100 keeps 0 units; floor(p_k * width) must be >= 1");
 }
 
 TEST(CrossKeyRules, GridPkKeepingNoUnitPointsAtTheListItem) {
-  EXPECT_EQ(expansion_error(kBase + "width: 100\ngrid:\n  p_k: [0.5, 1e-3]\n"),
+  EXPECT_EQ(expansion_error(kExpansionBase + "width: 100\ngrid:\n  p_k: [0.5, 1e-3]\n"),
             "bad.yaml:8:14: p_k 0.001 x width 100 keeps 0 units; floor(p_k * width) must be >= 1");
 }
 
 TEST(CrossKeyRules, NarrowWidthInTheGridWithFixedPk) {
-  EXPECT_EQ(expansion_error(kBase + "p_k: 0.1\ngrid:\n  width: [100, 5]\n"),
+  EXPECT_EQ(expansion_error(kExpansionBase + "p_k: 0.1\ngrid:\n  width: [100, 5]\n"),
             "bad.yaml:6:6: p_k 0.1 x width 5 keeps 0 units; floor(p_k * width) must be >= 1");
 }
 
 TEST(CrossKeyRules, WithoutSourceTextTheAxisMarkIsUsed) {
-  SweepSpec spec = parse_sweep_text(kBase + "width: 100\ngrid:\n  p_k: [0.5, 1e-3]\n", "bad.yaml");
+  SweepSpec spec =
+      parse_sweep_text(kExpansionBase + "width: 100\ngrid:\n  p_k: [0.5, 1e-3]\n", "bad.yaml");
   spec.source_text.clear();
   try {
     expand_trials(spec);
@@ -194,7 +197,8 @@ TEST(ExpandTrials, RefusesMoreThan100000Trials) {
   for (int width = 1; width <= 101; ++width) {
     widths += (width == 1 ? "" : ", ") + std::to_string(width);
   }
-  EXPECT_EQ(expansion_error(kBase + "grid:\n  width: [" + widths + "]\n  seed: [" + seeds + "]\n"),
+  EXPECT_EQ(expansion_error(kExpansionBase + "grid:\n  width: [" + widths + "]\n  seed: [" + seeds +
+                            "]\n"),
             "bad.yaml:8:3: the grid has more than 100000 trials (101 width x 1000 seed); split the "
             "sweep or shorten an axis");
 }
