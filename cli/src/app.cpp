@@ -61,7 +61,7 @@ int run_app(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 some trials failed or diverged, 2 bad input, 3 storage or internal "
-      "error.\nRun `comet COMMAND --help` for a command's options.");
+      "error, 130 interrupted.\nRun `comet COMMAND --help` for a command's options.");
 
   RunParams run;
   auto* run_cmd =
