@@ -221,23 +221,31 @@ std::map<std::string, std::vector<std::pair<int, double>>> ResultStore::metric_s
   return series;
 }
 
+namespace {
+
+constexpr std::string_view kAnalysisColumns =
+    "id, kind, params_json, summary_json, coalesce(comet_version, ''), created_at";
+
+AnalysisRecord read_analysis_row(const Statement& row) {
+  AnalysisRecord record;
+  record.id = row.read_int(0);
+  record.kind = row.read_text(1);
+  record.params_json = row.read_text(2);
+  record.summary_json = row.read_text(3);
+  record.comet_version = row.read_text(4);
+  record.created_at = row.read_text(5);
+  return record;
+}
+
+}  // namespace
+
 std::vector<AnalysisRecord> ResultStore::list_analyses(
     const std::optional<std::string>& kind) const {
-  auto query = impl_->statements.prepare(
-      "SELECT id, kind, params_json, summary_json, coalesce(comet_version, ''), created_at "
-      "FROM analyses WHERE ?1 IS NULL OR kind = ?1 ORDER BY id DESC");
+  auto query = impl_->statements.prepare(fmt::format(
+      "SELECT {} FROM analyses WHERE ?1 IS NULL OR kind = ?1 ORDER BY id DESC", kAnalysisColumns));
   if (kind) query.bind_text(1, *kind);
   std::vector<AnalysisRecord> rows;
-  while (query.next_row()) {
-    AnalysisRecord row;
-    row.id = query.read_int(0);
-    row.kind = query.read_text(1);
-    row.params_json = query.read_text(2);
-    row.summary_json = query.read_text(3);
-    row.comet_version = query.read_text(4);
-    row.created_at = query.read_text(5);
-    rows.push_back(std::move(row));
-  }
+  while (query.next_row()) rows.push_back(read_analysis_row(query));
   return rows;
 }
 
@@ -246,18 +254,12 @@ AnalysisRecord ResultStore::analysis(std::int64_t id) const {
   AnalysisRecord record;
   {
     auto query = impl_->statements.prepare(
-        "SELECT kind, params_json, summary_json, coalesce(comet_version, ''), created_at "
-        "FROM analyses WHERE id = ?1");
+        fmt::format("SELECT {} FROM analyses WHERE id = ?1", kAnalysisColumns));
     query.bind_int(1, id);
     if (!query.next_row()) {
       throw StoreError(fmt::format("no analysis {} in {}", id, impl_->connection.path()));
     }
-    record.id = id;
-    record.kind = query.read_text(0);
-    record.params_json = query.read_text(1);
-    record.summary_json = query.read_text(2);
-    record.comet_version = query.read_text(3);
-    record.created_at = query.read_text(4);
+    record = read_analysis_row(query);
   }
   auto points = impl_->statements.prepare(
       "SELECT series, x, y FROM analysis_points WHERE analysis_id = ?1 ORDER BY rowid");

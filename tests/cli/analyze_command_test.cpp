@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "file_text.h"
+#include "guarded_command.h"
 #include "temp_dir.h"
 #include "test_paths.h"
 
@@ -26,20 +27,8 @@ using comet::testing::TempDir;
 
 using comet::testing::slurp;
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-template <typename Command>
-Result guarded(Command command) {
-  std::ostringstream out, err;
-  Result result;
-  result.exit_code = run_guarded([&] { return command(out, err); }, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
+using Result = comet::testing::CommandResult;
+using comet::testing::guarded;
 
 class AnalyzeCommandTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 
 #include "figure_fixture.h"
 #include "file_text.h"
+#include "guarded_command.h"
 #include "temp_dir.h"
 #include "test_paths.h"
 
@@ -24,20 +25,8 @@ using comet::testing::TempDir;
 
 using comet::testing::slurp;
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-template <typename Command>
-Result guarded(Command command) {
-  std::ostringstream out, err;
-  Result result;
-  result.exit_code = run_guarded([&] { return command(out); }, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
+using Result = comet::testing::CommandResult;
+using comet::testing::guarded;
 
 class PlotCommandTest : public ::testing::Test {
  protected:
