@@ -117,6 +117,23 @@ void fold_normalisation(const Normalisation& n, const torch::Tensor& train_featu
   info.normalisation = n.source;
 }
 
+// train_limit: the first N examples of the training file, as `Subset(full, range(N))` in the
+// authors' loop; the validation split is then carved from those N.
+void keep_first_examples(RawData& raw, std::int64_t limit, const std::string& name) {
+  auto& t = raw.train;
+  if (limit <= 0) return;
+  if (limit > t.rows) {
+    throw DatasetError("train_limit " + std::to_string(limit) + " exceeds the " +
+                       std::to_string(t.rows) + " examples of " + name + "'s training file");
+  }
+  const auto cells = static_cast<std::size_t>(limit * t.cols);
+  if (!t.bytes.empty()) t.bytes.resize(cells);
+  if (!t.floats.empty()) t.floats.resize(cells);
+  if (!t.labels.empty()) t.labels.resize(static_cast<std::size_t>(limit));
+  if (!t.targets.empty()) t.targets.resize(static_cast<std::size_t>(limit * raw.outputs));
+  t.rows = limit;
+}
+
 std::shared_ptr<const Dataset> assemble(const DatasetRequest& request, RawData raw) {
   check_table(request.name + " (training file)", raw.train, raw, false);
   check_table(request.name + " (test file)", raw.test, raw, true);
@@ -182,6 +199,7 @@ std::shared_ptr<const Dataset> load_dataset(const DatasetRequest& request) {
     const auto& entry = find_entry(builtin_catalog(), request.name);
     ReaderContext context{request.name, search_dirs(entry, root), request.options};
     auto raw = known.read(context);
+    keep_first_examples(raw, request.train_limit, request.name);
     try {
       return assemble(request, std::move(raw));
     } catch (const c10::Error& e) {

@@ -10,8 +10,8 @@ namespace {
 
 // Keys that change which data a trial loads go first, so that consecutive trials can reuse
 // a loaded dataset; `model` next, so that they also share a model build for longest.
-constexpr std::array<std::string_view, 4> kLeadingAxes = {"dataset", "val_fraction", "split_seed",
-                                                          "model"};
+constexpr std::array<std::string_view, 5> kLeadingAxes = {"dataset", "val_fraction", "split_seed",
+                                                          "train_limit", "model"};
 
 std::size_t expansion_rank(std::string_view key) {
   auto found = std::find(kLeadingAxes.begin(), kLeadingAxes.end(), key);

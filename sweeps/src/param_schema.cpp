@@ -121,6 +121,9 @@ std::vector<ParamDef> make_schema() {
       real_key("val_fraction", {.min = 0, .max = 1, .min_exclusive = true, .max_exclusive = true},
                0.2, "share of the training set held out for validation"),
       integer_key("split_seed", {.min = 0}, 0, "seed of the train/validation split"),
+      integer_key("train_limit", {.min = 0}, 0,
+                  "use only the first N examples of the training file (before the validation "
+                  "split); 0: all of them"),
       integer_key("eval_batch_size", {.min = 1}, 1024, "examples per batch when evaluating"),
       // Scoped keys: only in the configs (and ids) of the trials they apply to.
       scoped(integer_key("warmup_steps", {.min = 0}, 0,

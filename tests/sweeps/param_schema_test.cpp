@@ -44,6 +44,7 @@ TEST(ParamSchema, ListsTheKeysInTableOrder) {
                                              "seed",
                                              "val_fraction",
                                              "split_seed",
+                                             "train_limit",
                                              "eval_batch_size",
                                              "warmup_steps",
                                              "moe.gate",

@@ -47,7 +47,7 @@ TEST(ParseSweep, QuickstartExample) {
             R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
             R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
             R"("lr":0.001,"norm":"none","optimizer":"sgd","schedule":"constant","split_seed":0,)"
-            R"("task":"classification","val_fraction":0.2,"weight_decay":0.0})");
+            R"("task":"classification","train_limit":0,"val_fraction":0.2,"weight_decay":0.0})");
   ASSERT_EQ(spec.grids.size(), 1U);
   ASSERT_EQ(spec.grids[0].axes.size(), 4U);
   EXPECT_EQ(spec.grids[0].axes[0].key, "model");
@@ -151,18 +151,19 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       "bad.yaml:7:1: unknown key 'colour'; known keys: name, grid, grids, dataset, model, epochs, "
       "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
       "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
-      "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "train_limit, eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");
-  EXPECT_EQ(parse_error(kBase + "grid:\n  colour: [red]\n"),
-            "bad.yaml:8:3: unknown grid key 'colour'; known keys: dataset, model, epochs, "
-            "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
-            "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
-            "eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
-            "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
-            "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
-            "synthetic_clusters.count, synthetic_clusters.seed");
+  EXPECT_EQ(
+      parse_error(kBase + "grid:\n  colour: [red]\n"),
+      "bad.yaml:8:3: unknown grid key 'colour'; known keys: dataset, model, epochs, "
+      "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
+      "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
+      "train_limit, eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
+      "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
+      "synthetic_clusters.count, synthetic_clusters.seed");
 }
 
 TEST(ParseSweepErrors, KeysMustBePlainNames) {

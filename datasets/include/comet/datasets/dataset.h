@@ -88,6 +88,7 @@ struct DatasetRequest {
   std::string device = "cpu";
   // The dataset's own options from the sweep (`cifar100.labels: coarse` -> {"labels", "coarse"}).
   std::map<std::string, std::string> options;
+  std::int64_t train_limit = 0;  // > 0: only the first N examples of the training file
 
   friend bool operator==(const DatasetRequest&, const DatasetRequest&) = default;
 };
