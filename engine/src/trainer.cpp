@@ -24,7 +24,8 @@ datasets::DatasetRequest dataset_request(const sweeps::TrialConfig& c, const Tra
                                    c.real("val_fraction"),
                                    static_cast<std::uint64_t>(c.integer("split_seed")),
                                    o.device,
-                                   {}};
+                                   {},
+                                   c.integer("train_limit")};
   // The dataset's scoped keys (`cifar100.labels`, `csv.target`, ...) become its options.
   const std::string prefix = request.name + ".";
   for (const auto& [key, value] : c.values()) {
@@ -75,6 +76,36 @@ models::NetworkConfig network_config(const sweeps::TrialConfig& c,
   return nc;
 }
 
+// Each example's masks, for networks whose masks depend on the input only: per hidden layer
+// bool [split size, width], rows in the split's order. Computed in chunks of a fixed size, so
+// the masks do not depend on the batch size that later reads them.
+std::vector<torch::Tensor> split_masks(models::Network& net, const datasets::Dataset& data,
+                                       const datasets::Split& split) {
+  constexpr std::int64_t kChunk = 1024;
+  torch::NoGradGuard no_grad;  // not inference mode: training saves these masks for backward
+  std::vector<std::vector<torch::Tensor>> chunks;
+  for (std::int64_t start = 0; start < split.size(); start += kChunk) {
+    const auto len = std::min(kChunk, split.size() - start);
+    chunks.push_back(net.input_masks(data.prepare(split.features().narrow(0, start, len))));
+  }
+  std::vector<torch::Tensor> layers;
+  if (chunks.empty()) return layers;
+  for (std::size_t l = 0; l < chunks.front().size(); ++l) {
+    std::vector<torch::Tensor> parts;
+    for (auto& c : chunks) parts.push_back(std::move(c[l]));
+    layers.push_back(torch::cat(parts));
+  }
+  return layers;
+}
+
+std::vector<torch::Tensor> rows_of(const std::vector<torch::Tensor>& masks,
+                                   const torch::Tensor& rows) {
+  std::vector<torch::Tensor> out;
+  out.reserve(masks.size());
+  for (const auto& m : masks) out.push_back(m.index_select(0, rows));
+  return out;
+}
+
 struct PassTotals {
   double loss = 0;  // mean over examples
   double acc = 0;
@@ -82,8 +113,9 @@ struct PassTotals {
 
 // Loss and accuracy over a split in evaluation mode, at the evaluation batch size.
 PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
-                    const datasets::Split& split, std::int64_t batch, bool regression) {
-  torch::NoGradGuard no_grad;
+                    const datasets::Split& split, std::int64_t batch, bool regression,
+                    const std::vector<torch::Tensor>& cached_masks) {
+  torch::InferenceMode inference;
   net.set_training(false);
   auto loss_sum = torch::zeros({}, split.features().options().dtype(torch::kFloat64));
   auto correct = torch::zeros({}, split.targets().options().dtype(torch::kInt64));
@@ -93,7 +125,10 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
     const auto len = std::min(batch, n - start);
     auto x = data.prepare(split.features().narrow(0, start, len));
     auto y = split.targets().narrow(0, start, len);
-    auto out = net.forward(x, split.ids().narrow(0, start, len));
+    std::vector<torch::Tensor> masks;
+    for (const auto& m : cached_masks) masks.push_back(m.narrow(0, start, len));
+    auto out =
+        net.forward(x, split.ids().narrow(0, start, len), cached_masks.empty() ? nullptr : &masks);
     loss_sum += data_loss(out, y, regression, torch::Reduction::Sum).to(torch::kFloat64);
     if (classes) correct += out.argmax(1).eq(y).sum();
   }
@@ -242,6 +277,18 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   const auto checkpoint_file = impl_->checkpoint_file(trial);
   const int checkpoint_every = impl_->options.checkpoint_every;
 
+  // The fused step is torch.optim.SGD's update without momentum, on a backbone without norm
+  // layers or penalty; clipping needs every gradient before any update, so it disables it.
+  const bool fused = impl_->options.fused_sgd && c.text("optimizer") == "sgd" && clip <= 0 &&
+                     net->has_fused_sgd_step();
+  const double weight_decay = c.real("weight_decay");
+  const auto& cfg = net->config();
+  const auto mask_bytes =
+      (data->train().size() + data->validation().size()) * (cfg.depth - 1) * cfg.width;
+  const bool cache_masks =
+      net->masks_depend_only_on_input() && mask_bytes <= impl_->options.mask_cache_bytes;
+  std::vector<torch::Tensor> train_masks, val_masks;
+
   TrialResult result;
   result.resumed_from_epoch = result.epochs_completed = session->epochs_done;
   if (session->epochs_done > 0) observer.on_resume(session->epochs_done);
@@ -249,6 +296,11 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   std::int64_t step = session->epochs_done * steps_per_epoch;
   for (int epoch = session->epochs_done + 1; epoch <= epochs; ++epoch) {
     const auto t0 = Clock::now();
+    // Inside the first epoch's time: what the cache costs is counted where it is paid.
+    if (cache_masks && train_masks.empty()) {
+      train_masks = split_masks(*net, *data, train);
+      val_masks = split_masks(*net, *data, data->validation());
+    }
     net->set_training(true);
     auto order = torch::randperm(n, session->order_gen, torch::kInt64).to(device);
     auto loss_sum = torch::zeros({}, train.features().options().dtype(torch::kFloat64));
@@ -261,17 +313,36 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
       auto idx = order.narrow(0, start, std::min(batch, n - start));
       auto x = data->prepare(train.features().index_select(0, idx));
       auto y = train.targets().index_select(0, idx);
-      auto out = net->forward(x, train.ids().index_select(0, idx));
-      auto loss = data_loss(out, y, regression);
-      auto penalty = net->penalty();
-      optimizer->zero_grad();
-      (penalty.defined() ? loss + penalty : loss).backward();
-      if (clip > 0) clip_gradients(parameters, clip_mode, clip);
-      if (schedule.kind != "constant") {
-        const double lr = schedule.at(step);
-        for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+      auto ids = train.ids().index_select(0, idx);
+      std::vector<torch::Tensor> batch_masks;
+      if (cache_masks) batch_masks = rows_of(train_masks, idx);
+      const auto* masks = cache_masks ? &batch_masks : nullptr;
+      const double lr = schedule.kind != "constant" ? schedule.at(step) : c.real("lr");
+      torch::Tensor out, loss;
+      if (fused) {
+        out = net->sgd_step(
+            x, ids, masks,
+            [&](const torch::Tensor& output) {
+              // dL/da_L through autograd on the output alone: the loss stays data_loss's.
+              torch::AutoGradMode grad_mode(true);
+              auto leaf = output.detach().requires_grad_(true);
+              loss = data_loss(leaf, y, regression);
+              loss.backward();
+              return leaf.grad();
+            },
+            lr, weight_decay);
+      } else {
+        out = net->forward(x, ids, masks);
+        loss = data_loss(out, y, regression);
+        auto penalty = net->penalty();
+        optimizer->zero_grad();
+        (penalty.defined() ? loss + penalty : loss).backward();
+        if (clip > 0) clip_gradients(parameters, clip_mode, clip);
+        if (schedule.kind != "constant") {
+          for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+        }
+        optimizer->step();
       }
-      optimizer->step();
       ++step;
       // Accumulated on the device: no host synchronisation inside the step loop.
       loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(idx.size(0));
@@ -288,7 +359,7 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
           "training loss is " + std::to_string(m.train_loss) + " in epoch " + std::to_string(epoch);
       return result;
     }
-    const auto val = evaluate(*net, *data, data->validation(), eval_batch, regression);
+    const auto val = evaluate(*net, *data, data->validation(), eval_batch, regression, val_masks);
     m.val_loss = val.loss;
     m.val_acc = val.acc;
     m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

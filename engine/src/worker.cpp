@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <new>
@@ -137,8 +138,15 @@ class Worker {
   void configure(const WorkerSetup& setup) {
     setup_ = setup;
     set_threads(setup.threads);
-    trainer_ = std::make_unique<Trainer>(TrainerOptions{
-        setup.device, setup.data_root, setup.checkpoint_dir, setup.checkpoint_every});
+    TrainerOptions options{setup.device, setup.data_root, setup.checkpoint_dir,
+                           setup.checkpoint_every};
+    if (const char* mb = std::getenv("COMET_MASK_CACHE_MB")) {
+      // A value that is not a number leaves the default: this knob is for experts and benches.
+      char* end = nullptr;
+      const long long value = std::strtoll(mb, &end, 10);
+      if (end != mb && *end == '\0' && value >= 0) options.mask_cache_bytes = value << 20;
+    }
+    trainer_ = std::make_unique<Trainer>(options);
     auto ready = event_of(WorkerEvent::Type::ready);
     ready.pid = static_cast<std::int64_t>(::getpid());
     ready.text = device_name(setup.device);

@@ -6,21 +6,66 @@ namespace comet::models {
 
 namespace F = torch::nn::functional;
 
+namespace {
+
+// SELU's constants as ATen's selu uses them.
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+constexpr double kLeakySlope = 0.1;
+
+}  // namespace
+
 Activation make_activation(const std::string& name) {
-  if (name == "tanh") return [](const torch::Tensor& a) { return torch::tanh(a); };
-  if (name == "relu") return [](const torch::Tensor& a) { return torch::relu(a); };
-  if (name == "softplus") return [](const torch::Tensor& a) { return F::softplus(a); };
-  if (name == "gelu") return [](const torch::Tensor& a) { return F::gelu(a); };
-  if (name == "silu") return [](const torch::Tensor& a) { return F::silu(a); };
-  if (name == "mish") return [](const torch::Tensor& a) { return F::mish(a); };
-  if (name == "elu") return [](const torch::Tensor& a) { return F::elu(a); };
-  if (name == "selu") return [](const torch::Tensor& a) { return F::selu(a); };
-  if (name == "leaky_relu") {
-    return [](const torch::Tensor& a) {
-      return F::leaky_relu(a, F::LeakyReLUFuncOptions().negative_slope(0.1));
-    };
+  using T = torch::Tensor;
+  if (name == "tanh") {
+    return {[](const T& a) { return torch::tanh(a); },
+            [](const T& g, const T&, const T& y) { return at::tanh_backward(g, y); }};
   }
-  if (name == "sigmoid") return [](const torch::Tensor& a) { return torch::sigmoid(a); };
+  if (name == "relu") {
+    return {[](const T& a) { return torch::relu(a); },
+            [](const T& g, const T&, const T& y) { return at::threshold_backward(g, y, 0); }};
+  }
+  if (name == "softplus") {
+    // F::softplus's defaults: beta 1, threshold 20 (linear above it).
+    return {[](const T& a) { return F::softplus(a); },
+            [](const T& g, const T& a, const T&) { return at::softplus_backward(g, a, 1, 20); }};
+  }
+  if (name == "gelu") {
+    return {[](const T& a) { return F::gelu(a); },
+            [](const T& g, const T& a, const T&) { return at::gelu_backward(g, a); }};
+  }
+  if (name == "silu") {
+    return {[](const T& a) { return F::silu(a); },
+            [](const T& g, const T& a, const T&) { return at::silu_backward(g, a); }};
+  }
+  if (name == "mish") {
+    return {[](const T& a) { return F::mish(a); },
+            [](const T& g, const T& a, const T&) { return at::mish_backward(g, a); }};
+  }
+  if (name == "elu") {
+    return {[](const T& a) { return F::elu(a); },
+            [](const T& g, const T& a, const T&) {
+              return at::elu_backward(g, 1.0, 1.0, 1.0, /*is_result=*/false, a);
+            }};
+  }
+  if (name == "selu") {
+    return {[](const T& a) { return F::selu(a); },
+            [](const T& g, const T& a, const T&) {
+              return at::elu_backward(g, kSeluAlpha, kSeluScale, 1.0, /*is_result=*/false, a);
+            }};
+  }
+  if (name == "leaky_relu") {
+    return {[](const T& a) {
+              return F::leaky_relu(a, F::LeakyReLUFuncOptions().negative_slope(kLeakySlope));
+            },
+            [](const T& g, const T& a, const T&) {
+              return at::leaky_relu_backward(g, a, kLeakySlope, /*self_is_result=*/false);
+            }};
+  }
+  if (name == "sigmoid") {
+    return {[](const T& a) { return torch::sigmoid(a); },
+            [](const T& g, const T&, const T& y) { return at::sigmoid_backward(g, y); }};
+  }
   std::string allowed;
   for (const auto& n : activation_names()) allowed += (allowed.empty() ? "" : ", ") + n;
   throw ModelError("unknown activation '" + name + "'; allowed: " + allowed);

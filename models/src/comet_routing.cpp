@@ -37,4 +37,20 @@ torch::Tensor CometRouting::mask(std::int64_t layer, const torch::Tensor& layer_
   return m;
 }
 
+std::vector<torch::Tensor> CometRouting::input_masks(const torch::Tensor& input) const {
+  TORCH_CHECK(source_ == Source::routing_network,
+              "input_masks: layerwise routing follows the "
+              "backbone, its masks change as it trains");
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> masks;
+  auto z = input;
+  for (std::size_t l = 0; l < weights_.size(); ++l) {
+    auto c = torch::mm(z, weights_[l].t());  // the same steps as mask(): eqs. (4)-(6)
+    auto m = cap_mask(c, kept_[l]);
+    z = c.mul_(m);
+    masks.push_back(m.to(torch::kBool));
+  }
+  return masks;
+}
+
 }  // namespace comet::models

@@ -24,6 +24,12 @@ class CometRouting : public MaskPolicy {
   torch::Tensor mask(std::int64_t layer, const torch::Tensor& layer_input,
                      const torch::Tensor& pre_activation, const torch::Tensor& activation) override;
 
+  // Source::routing_network only: every hidden layer's mask m_l for inputs x_0 at once, as bool
+  // [batch, N_l]. They depend on x_0 alone (eqs. 4-6), so a trainer may compute them once per
+  // example and pass them to MaskedMlp::forward instead of routing every step.
+  std::vector<torch::Tensor> input_masks(const torch::Tensor& input) const;
+  bool masks_depend_only_on_input() const { return source_ == Source::routing_network; }
+
   const torch::Tensor& routing_weight(std::size_t layer) const { return weights_.at(layer); }
 
  private:

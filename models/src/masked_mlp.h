@@ -2,6 +2,7 @@
 // Private to models/. The backbone MLP of eqs. (1)-(2), (7)-(8): hidden layers whose
 // activations are multiplied by the policy's masks; the output layer a_L is never masked.
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -25,11 +26,24 @@ class MaskedMlp : public torch::nn::Module {
     std::vector<torch::Tensor> masks;
     std::vector<torch::Tensor> activations;
   };
+  // masks, when given, replace the policy's (one per hidden layer, as Network::input_masks
+  // gives them); the policy is then not consulted.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& example_ids,
-                        Trace* trace = nullptr);
+                        Trace* trace = nullptr, const std::vector<torch::Tensor>* masks = nullptr);
+
+  // One SGD step without autograd: forward (masks as in forward()), dL/da_L from
+  // output_gradient(a_L), then a hand-written backward pass in which each layer's update
+  // W <- (1 - lr * weight_decay) W - lr dL/dW is one in-place GEMM (torch.optim.SGD's update
+  // without momentum). Only for backbones without norm layers (has_plain_layers()). Returns a_L.
+  torch::Tensor sgd_step(const torch::Tensor& x, const torch::Tensor& example_ids,
+                         const std::vector<torch::Tensor>* masks,
+                         const std::function<torch::Tensor(const torch::Tensor&)>& output_gradient,
+                         double lr, double weight_decay);
+  bool has_plain_layers() const;
 
   const std::vector<torch::nn::Linear>& layers() const { return layers_; }
   MaskPolicy& policy() { return *policy_; }
+  const MaskPolicy& policy() const { return *policy_; }
 
  private:
   std::vector<torch::nn::Linear> layers_;

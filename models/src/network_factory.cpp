@@ -49,6 +49,13 @@ class ModuleNetwork : public Network {
       : config_(std::move(config)), module_(std::move(module)) {}
 
   at::Tensor penalty() override { return {}; }
+  bool masks_depend_only_on_input() const override { return false; }
+  std::vector<at::Tensor> input_masks(const at::Tensor&) override { return {}; }
+  bool has_fused_sgd_step() const override { return false; }
+  at::Tensor sgd_step(const at::Tensor&, const at::Tensor&, const std::vector<at::Tensor>*,
+                      const OutputGradient&, double, double) override {
+    throw std::logic_error("model '" + config_.model + "' has no fused SGD step");
+  }
   std::vector<at::Tensor> trainable_parameters() override {
     std::vector<at::Tensor> out;
     for (auto& p : module_->parameters()) {
@@ -79,6 +86,24 @@ class BackboneNetwork : public ModuleNetwork {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) override {
     return mlp_->forward(x, example_ids);
   }
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids,
+                     const std::vector<at::Tensor>* masks) override {
+    return mlp_->forward(x, example_ids, nullptr, masks);
+  }
+  bool masks_depend_only_on_input() const override {
+    const auto* routing = dynamic_cast<const CometRouting*>(&mlp_->policy());
+    return routing != nullptr && routing->masks_depend_only_on_input();
+  }
+  std::vector<at::Tensor> input_masks(const at::Tensor& x) override {
+    if (!masks_depend_only_on_input()) return {};
+    return static_cast<const CometRouting&>(mlp_->policy()).input_masks(x);
+  }
+  bool has_fused_sgd_step() const override { return l1_lambda_ <= 0 && mlp_->has_plain_layers(); }
+  at::Tensor sgd_step(const at::Tensor& x, const at::Tensor& example_ids,
+                      const std::vector<at::Tensor>* masks, const OutputGradient& output_gradient,
+                      double lr, double weight_decay) override {
+    return mlp_->sgd_step(x, example_ids, masks, output_gradient, lr, weight_decay);
+  }
   void trace(const at::Tensor& x, const at::Tensor& example_ids, MaskedMlp::Trace& out) {
     torch::NoGradGuard no_grad;
     mlp_->forward(x, example_ids, &out);
@@ -104,6 +129,10 @@ class MixtureNetwork : public ModuleNetwork {
   MixtureNetwork(NetworkConfig config, std::shared_ptr<MixtureOfExperts> moe)
       : ModuleNetwork(std::move(config), moe), moe_(std::move(moe)) {}
   at::Tensor forward(const at::Tensor& x, const at::Tensor&) override { return moe_->forward(x); }
+  at::Tensor forward(const at::Tensor& x, const at::Tensor&,
+                     const std::vector<at::Tensor>*) override {
+    return moe_->forward(x);
+  }
 
  private:
   std::shared_ptr<MixtureOfExperts> moe_;

@@ -51,10 +51,18 @@ struct TrainerOptions {
   std::string device = "cpu";
   std::filesystem::path data_root;  // empty: the datasets layer's default
   // Checkpoints (docs/engine.md): `<checkpoint_dir>/<trial id>.ckpt`, written after every
-  // `checkpoint_every`-th epoch but the last (the trial ends there). Empty dir: none are read or written;
-  // checkpoint_every 0: existing ones are resumed from, no new ones are written.
+  // `checkpoint_every`-th epoch but the last (the trial ends there). Empty dir: none are read or
+  // written; checkpoint_every 0: existing ones are resumed from, no new ones are written.
   std::filesystem::path checkpoint_dir;
   int checkpoint_every = 1;
+  // Per-example masks of models whose masks depend on the input only (comet) are computed once
+  // per trial and reused every epoch while they take at most this many bytes (bool per hidden
+  // unit and example, train and validation); above it they are routed every step.
+  // COMET_MASK_CACHE_MB overrides it in `comet worker`.
+  std::int64_t mask_cache_bytes = std::int64_t{2} << 30;
+  // false: every step goes through autograd and torch.optim, even where the fused SGD step
+  // (models::Network::sgd_step) applies; for tests that compare the two.
+  bool fused_sgd = true;
 };
 
 class Trainer {

@@ -3,6 +3,7 @@
 // torch-free (at::Tensor is only declared) so that cli/ and others never parse torch.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -52,6 +53,28 @@ class Network {
   // x: float [batch, input_dim] on the network's device; example_ids: int64 [batch], the
   // dataset's stable ids (per-example policies use them). Returns the unmasked output a_L.
   virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids) = 0;
+  // The same with the hidden layers' masks given (as input_masks returns them) instead of
+  // computed; masks == nullptr is forward(x, example_ids).
+  virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& example_ids,
+                             const std::vector<at::Tensor>* masks) = 0;
+
+  // True when every mask depends on nothing but the example's input (comet: the routing network
+  // is fixed, eqs. 4-6), so a trainer may compute each example's masks once (input_masks: bool
+  // [batch, width] per hidden layer) and pass them back every step instead of routing again.
+  virtual bool masks_depend_only_on_input() const = 0;
+  virtual std::vector<at::Tensor> input_masks(const at::Tensor& x) = 0;
+
+  // Plain SGD without autograd (MaskedMlp::sgd_step): forward, output_gradient(a_L) = dL/da_L,
+  // a hand-written backward pass with the update p <- (1 - lr wd) p - lr dL/dp folded into each
+  // layer's weight-gradient GEMM. Available for backbones without norm layers or penalty;
+  // returns a_L (no graph).
+  using OutputGradient = std::function<at::Tensor(const at::Tensor&)>;
+  virtual bool has_fused_sgd_step() const = 0;
+  virtual at::Tensor sgd_step(const at::Tensor& x, const at::Tensor& example_ids,
+                              const std::vector<at::Tensor>* masks,
+                              const OutputGradient& output_gradient, double lr,
+                              double weight_decay) = 0;
+
   // The model's own term of the training loss (l1's lambda * sum |W|), a scalar tensor on the
   // network's device; undefined for models without one.
   virtual at::Tensor penalty() = 0;
