@@ -11,6 +11,7 @@
 #include "interrupt_pipe.h"
 
 #include "comet/cli/analyze_command.h"
+#include "comet/cli/bench_command.h"
 #include "comet/cli/commands.h"
 #include "comet/cli/data_command.h"
 #include "comet/cli/error_boundary.h"
@@ -269,6 +270,36 @@ int run_app(int argc, char** argv) {
   data_get_cmd->add_option("--mirror", data_get.mirror,
                            "Fetch <URL>/<file name> instead of the publisher's URL");
 
+  // comet bench (cli/src/bench_command.cpp, docs/commands/bench.md)
+  BenchParams bench;
+  auto* bench_cmd = app.add_subcommand(
+      "bench",
+      "Measure comet against the authors' training loop (peer_loop.py), the GEMM peak, and "
+      "the cost of 10,000 trivial trials; see docs/performance.md");
+  bench_cmd->add_option("--peer", bench.peer, "The peer script ('' skips the peer)")
+      ->capture_default_str();
+  bench_cmd->add_option("--python", bench.python, "The Python that runs the peer")
+      ->capture_default_str();
+  bench_cmd->add_option("--device", bench.device, "comet's device: cpu or cuda:N")
+      ->capture_default_str();
+  bench_cmd->add_option("--width", bench.width, "Hidden units per layer")->capture_default_str();
+  bench_cmd->add_option("--p-k", bench.p_k, "Fraction of units kept")->capture_default_str();
+  bench_cmd->add_option("--batch", bench.batches, "Batch sizes, each measured")
+      ->delimiter(',')
+      ->capture_default_str();
+  bench_cmd->add_option("--limit", bench.limit, "Fashion-MNIST training images used")
+      ->capture_default_str();
+  bench_cmd->add_option("--epochs", bench.epochs, "Epochs per run")->capture_default_str();
+  bench_cmd->add_option("--repetitions", bench.repetitions, "Runs of each, alternating")
+      ->capture_default_str();
+  bench_cmd->add_option("--gemm-size", bench.gemm_size, "n of the n x n x n GEMM probe")
+      ->capture_default_str();
+  bench_cmd->add_option("--trials", bench.overhead_trials, "Trivial trials (0 skips)")
+      ->capture_default_str();
+  bench_cmd->add_option("--json", bench.json, "Also write the results here as JSON");
+  bench_cmd->add_option("--work-dir", bench.work_dir, "Keep the scratch databases here");
+  bench_cmd->add_option("--data-root", bench.data_root, data_root_help);
+
   // comet analyze routing | utilization (cli/src/analyze_command.cpp, docs/analyses.md)
   auto* analyze_cmd =
       app.add_subcommand("analyze", "The paper's section 4.1 analyses of random COMET networks");
@@ -402,6 +433,9 @@ int run_app(int argc, char** argv) {
   if (data_get_cmd->parsed()) {
     data_get.progress_is_terminal = isatty(STDERR_FILENO) != 0;
     return run_guarded([&] { return data_get_command(data_get, std::cout, std::cerr); }, std::cerr);
+  }
+  if (bench_cmd->parsed()) {
+    return run_guarded([&] { return bench_command(bench, std::cout, std::cerr); }, std::cerr);
   }
   if (analyze_routing_cmd->parsed()) {
     if (!analyze_routing_output.empty()) analyze_routing.common.output = analyze_routing_output;

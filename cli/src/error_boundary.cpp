@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "comet/cli/bench_command.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/usage_error.h"
 #include "comet/datasets/dataset.h"
@@ -52,6 +53,10 @@ int run_guarded(const std::function<int()>& command, std::ostream& err) {
   } catch (const datasets::FetchError& e) {
     // The bytes could not be had (network, HTTP 4xx) or written: not the user's input.
     err << "comet: download error: " << e.what() << "\n";
+    return kExitStorage;
+  } catch (const BenchError& e) {
+    // A measured program (the peer, a comet run) failed: not the user's input.
+    err << "comet: bench error: " << e.what() << "\n";
     return kExitStorage;
   } catch (const std::exception& e) {
     err << "comet: internal error: " << e.what() << "\n";

@@ -3,8 +3,11 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 namespace comet::engine {
@@ -54,6 +57,29 @@ bool device_usable(const std::string& device, std::string* why) {
     if (why) *why = e.what_without_backtrace();
     return false;
   }
+}
+
+double measure_gemm_gflops(const std::string& device, std::int64_t n, int repetitions) {
+  using Clock = std::chrono::steady_clock;
+  torch::NoGradGuard no_grad;
+  const torch::Device d(device);
+  auto gen = at::detail::createCPUGenerator(1);
+  auto a = torch::rand({n, n}, gen).to(d), b = torch::rand({n, n}, gen).to(d);
+  auto c = torch::empty({n, n}, a.options());
+  auto sync = [&] {
+    if (d.is_cuda()) (void)c.sum().item<float>();  // the only way to wait torch-free of CUDA
+  };
+  torch::mm_out(c, a, b);  // warm-up: thread pools, page faults, GPU kernels
+  sync();
+  double best = 0;
+  for (int r = 0; r < std::max(1, repetitions); ++r) {
+    const auto t0 = Clock::now();
+    torch::mm_out(c, a, b);
+    sync();
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    best = std::max(best, 2.0 * static_cast<double>(n) * n * n / s / 1e9);
+  }
+  return best;
 }
 
 }  // namespace comet::engine

@@ -1,6 +1,7 @@
 #pragma once
 // Facts about the process's compute runtime, without exposing torch.
 
+#include <cstdint>
 #include <string>
 
 namespace comet::engine {
@@ -18,5 +19,10 @@ int cuda_device_count();
 std::string device_name(const std::string& device);
 // The BLAS this process loaded, "OpenBLAS 0.3.21 (pthread), 1 thread(s)"; "" when unknown.
 std::string blas_name();  // GPUs torch can use here (0 with the CPU LibTorch)
+
+// The fp32 GEMM rate this process reaches on `device` with its current threads: the best of
+// `repetitions` timed n x n x n matrix products (after one untimed warm-up), in GFLOP/s
+// (2 n^3 floating-point operations per product). What `comet bench` calls the peak.
+double measure_gemm_gflops(const std::string& device, std::int64_t n, int repetitions);
 
 }  // namespace comet::engine

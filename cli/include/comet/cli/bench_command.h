@@ -1,0 +1,44 @@
+#pragma once
+// `comet bench`: comet's training loop side by side with the authors' loop (the peer,
+// peer_loop.py) on one configuration, the GEMM rate it is measured against, and the cost of
+// orchestration (trials through the scheduler and the database). docs/commands/bench.md.
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace comet::cli {
+
+struct BenchParams {
+  // The peer script and the Python that runs it; an empty peer skips the comparison.
+  std::filesystem::path peer = "../shared/bench/peer_loop.py";
+  std::string python = "/usr/bin/python3";
+  std::string device = "cpu";  // comet's device; the peer takes CUDA when it sees a GPU
+  // COMET 784-width-width-width-10 on Fashion-MNIST's first `limit` training images
+  // (80 % train, 20 % validation), SGD lr 1e-3, softplus: the peer's configuration.
+  std::int64_t width = 1000;
+  double p_k = 0.5;
+  std::vector<std::int64_t> batches{32, 128};
+  std::int64_t limit = 20000;
+  int epochs = 3;
+  int repetitions = 3;  // per batch size, peer and comet alternating
+  std::int64_t gemm_size = 2048;
+  int overhead_trials = 10000;      // trivial trials through `comet run`; 0 skips
+  std::filesystem::path json;       // where the results go as JSON; empty: nowhere
+  std::filesystem::path work_dir;   // scratch databases and sweeps; empty: a temporary folder
+  std::filesystem::path data_root;  // empty: COMET_DATA or the default
+};
+
+// Prints progress to `err` as each measurement finishes and the summary to `out`. Throws
+// UsageError for bad parameters and BenchError when a measured program fails.
+int bench_command(const BenchParams& params, std::ostream& out, std::ostream& err);
+
+class BenchError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace comet::cli

@@ -1,0 +1,296 @@
+// comet bench: the peer and comet alternating on one configuration, the GEMM rate, and the
+// orchestration overhead; a summary on stdout, progress on stderr, everything as JSON on request.
+
+#include "comet/cli/bench_command.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "bench_work.h"
+#include "peer_loop_runner.h"
+
+#include "comet/cli/commands.h"
+#include "comet/cli/exit_codes.h"
+#include "comet/cli/usage_error.h"
+#include "comet/engine/runtime_info.h"
+#include "comet/results/result_store.h"
+#include "comet/sweeps/sweep_spec.h"
+#include "comet/version.h"
+
+namespace comet::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const auto n = v.size();
+  return n == 0 ? 0 : (n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+void check_params(const BenchParams& p) {
+  auto fail = [](const std::string& what) { throw UsageError(what); };
+  if (p.width < 1) fail(fmt::format("--width {} must be >= 1", p.width));
+  if (!(p.p_k > 0 && p.p_k <= 1)) fail(fmt::format("--p-k {} is outside (0, 1]", p.p_k));
+  if (p.batches.empty()) fail("--batch needs at least one batch size");
+  for (auto b : p.batches) {
+    if (b < 1) fail(fmt::format("--batch {} must be >= 1", b));
+  }
+  if (p.limit < 10) fail(fmt::format("--limit {} must be >= 10 (training images used)", p.limit));
+  if (p.epochs < 1) fail(fmt::format("--epochs {} must be >= 1", p.epochs));
+  if (p.repetitions < 1) fail(fmt::format("--repetitions {} must be >= 1", p.repetitions));
+  if (p.overhead_trials < 0) fail(fmt::format("--trials {} must be >= 0", p.overhead_trials));
+  if (p.gemm_size < 64) fail(fmt::format("--gemm-size {} must be >= 64", p.gemm_size));
+}
+
+// A scratch folder that is removed with this object unless the user named it.
+class WorkDir {
+ public:
+  explicit WorkDir(const fs::path& given) : path_(given) {
+    if (!path_.empty()) {
+      fs::create_directories(path_);
+      return;
+    }
+    std::string pattern = (fs::temp_directory_path() / "comet-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw BenchError("cannot create " + pattern);
+    path_ = pattern;
+    owned_ = true;
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    if (owned_) fs::remove_all(path_, ec);
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  bool owned_ = false;
+};
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream file(path);
+  file << text;
+  if (!file.flush()) throw BenchError("cannot write " + path.string());
+}
+
+// The peer's configuration as a sweep: peer_loop.py's model, data and optimizer.
+std::string epoch_sweep(const BenchParams& p, std::int64_t batch) {
+  return fmt::format(
+      "name: bench\ndataset: fashion_mnist\ntrain_limit: {}\nval_fraction: 0.2\nepochs: {}\n"
+      "batch_size: {}\noptimizer: sgd\nlr: 1.0e-3\nactivation: softplus\ndepth: 4\n"
+      "width: {}\np_k: {}\nmodel: comet\nseed: 0\n",
+      p.limit, p.epochs, batch, p.width, p.p_k);
+}
+
+// Runs `sweep` with `comet run` in this process (its workers are child processes) and returns
+// the database it wrote.
+fs::path run_sweep(const BenchParams& p, const fs::path& dir, const std::string& name,
+                   const std::string& sweep, int jobs) {
+  const auto file = dir / (name + ".yaml");
+  const auto db = dir / (name + ".db");
+  write_text(file, sweep);
+  std::error_code ec;
+  fs::remove(db, ec);
+  fs::remove_all(checkpoint_dir(db), ec);
+  RunParams run;
+  run.sweep_file = file;
+  run.db = db;
+  run.devices = p.device;
+  run.data_root = p.data_root;
+  run.jobs_per_device = jobs;
+  run.checkpoint_every = 0;  // the peer writes none
+  std::ostringstream out, err;
+  const int code = run_command(run, out, err);
+  if (code != kExitOk) {
+    throw BenchError("comet run " + file.string() + " exited with " + std::to_string(code) + ": " +
+                     err.str());
+  }
+  return db;
+}
+
+// comet's seconds per epoch as the peer counts its own: all epochs' time over the epochs.
+double comet_seconds_per_epoch(const fs::path& db) {
+  auto store = results::ResultStore::open_read_only(db);
+  const auto trials = store.list_trials();
+  if (trials.size() != 1) throw BenchError("expected one trial in " + db.string());
+  double total = 0;
+  int epochs = 0;
+  for (const auto& point : store.curve(trials.front().id)) {
+    if (point.split == "epoch" && point.name == "seconds") {
+      total += point.value;
+      ++epochs;
+    }
+  }
+  if (epochs == 0) throw BenchError("no epoch times in " + db.string());
+  return total / epochs;
+}
+
+struct BatchResult {
+  std::int64_t batch = 0;
+  std::vector<double> peer, comet;  // seconds per epoch, one per repetition
+  PeerResult peer_info;
+};
+
+nlohmann::json epoch_json(const BenchParams& p, const BatchResult& r, double gemm_gflops) {
+  const std::int64_t n_train = p.limit - static_cast<std::int64_t>(std::llround(p.limit * 0.2));
+  const auto work = epoch_work({784, p.width, p.width, p.width, 10}, n_train, p.limit - n_train);
+  const double executed = executed_per_epoch(work, p.epochs);
+  const double comet = median(r.comet);
+  nlohmann::json j{{"batch", r.batch},
+                   {"comet_seconds_per_epoch", r.comet},
+                   {"comet_median", comet},
+                   {"comet_gflop_per_epoch", executed / 1e9},
+                   {"peer_gflop_per_epoch", routed_every_step(work) / 1e9}};
+  j["comet_gflops"] = executed / 1e9 / comet;
+  j["comet_fraction_of_gemm_peak"] = executed / 1e9 / comet / gemm_gflops;
+  if (!r.peer.empty()) {
+    j["peer_seconds_per_epoch"] = r.peer;
+    j["peer_median"] = median(r.peer);
+    j["ratio_comet_over_peer"] = comet / median(r.peer);
+    j["peer_device"] = r.peer_info.device;
+    j["peer_torch"] = r.peer_info.torch;
+  }
+  return j;
+}
+
+std::string overhead_sweep(int trials) {
+  std::string seeds;
+  for (int s = 0; s < trials; ++s) seeds += (s == 0 ? "" : ", ") + std::to_string(s);
+  return "name: overhead\ndataset: synthetic_clusters\nsynthetic_clusters.count: 64\n"
+         "synthetic_clusters.dims: 4\nmodel: standard\nwidth: 4\ndepth: 2\nepochs: 1\n"
+         "lr: 0.01\ngrid:\n  seed: [" +
+         seeds + "]\n";
+}
+
+// One epoch's database write as the scheduler makes it (5 metric rows, one transaction).
+double epoch_write_microseconds(const fs::path& dir) {
+  const auto spec = sweeps::parse_sweep_text(overhead_sweep(1), "epoch-write.yaml");
+  const auto trials = sweeps::expand_trials(spec);
+  const auto db = dir / "epoch-write.db";
+  std::error_code ec;
+  fs::remove(db, ec);
+  auto store = results::ResultStore::open(db);
+  store.register_sweep(spec, trials);
+  store.start_attempt(trials.front().id, results::AttemptInfo{});
+  constexpr int kEpochs = 2000;
+  const auto t0 = Clock::now();
+  for (int e = 1; e <= kEpochs; ++e) {
+    const double x = e * 1e-4;
+    store.record_epoch(trials.front().id, {e,
+                                           {{"train", "loss", 1 - x},
+                                            {"train", "acc", x},
+                                            {"val", "loss", 1 - x},
+                                            {"val", "acc", x},
+                                            {"epoch", "seconds", 1.0}}});
+  }
+  return std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kEpochs;
+}
+
+}  // namespace
+
+int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
+  check_params(p);
+  WorkDir dir(p.work_dir);
+  const int cores = engine::default_threads();
+  engine::set_threads(cores);
+  nlohmann::json report{{"comet_version", version_string()},
+                        {"torch", engine::torch_version()},
+                        {"host", engine::host_name()},
+                        {"device", p.device},
+                        {"device_name", engine::device_name(p.device)},
+                        {"cores", cores},
+                        {"blas", engine::blas_name()},
+                        {"config",
+                         {{"model", "comet"},
+                          {"dims", {784, p.width, p.width, p.width, 10}},
+                          {"p_k", p.p_k},
+                          {"limit", p.limit},
+                          {"epochs", p.epochs},
+                          {"repetitions", p.repetitions}}}};
+  out << fmt::format("comet bench on {} ({}, {} core(s), {})\n", engine::host_name(),
+                     engine::device_name(p.device), cores, engine::blas_name());
+  out << fmt::format(
+      "COMET 784-{0}-{0}-{0}-10, p_k {1}, Fashion-MNIST first {2} images (80/20 split), SGD, "
+      "{3} epoch(s) a run, {4} repetition(s)\n",
+      p.width, p.p_k, p.limit, p.epochs, p.repetitions);
+
+  const double gemm = engine::measure_gemm_gflops(p.device, p.gemm_size, 5);
+  report["gemm_peak_gflops"] = gemm;
+  report["gemm_size"] = p.gemm_size;
+  out << fmt::format("GEMM peak: {0:.1f} GFLOP/s (fp32 {2}x{2}x{2}, {1} thread(s))\n", gemm, cores,
+                     p.gemm_size)
+      << std::flush;
+
+  nlohmann::json epochs = nlohmann::json::array();
+  std::vector<BatchResult> results;
+  for (const auto batch : p.batches) {
+    BatchResult r;
+    r.batch = batch;
+    const auto sweep = epoch_sweep(p, batch);
+    for (int rep = 1; rep <= p.repetitions; ++rep) {
+      if (!p.peer.empty()) {
+        r.peer_info = run_peer({p.python, p.peer, p.width, p.p_k, batch, p.limit, p.epochs});
+        r.peer.push_back(r.peer_info.seconds_per_epoch);
+        err << fmt::format("batch {} rep {}: peer  {:.3f} s/epoch\n", batch, rep, r.peer.back())
+            << std::flush;
+      }
+      const auto db = run_sweep(p, dir.path(), "bench-b" + std::to_string(batch), sweep, 1);
+      r.comet.push_back(comet_seconds_per_epoch(db));
+      err << fmt::format("batch {} rep {}: comet {:.3f} s/epoch\n", batch, rep, r.comet.back())
+          << std::flush;
+    }
+    epochs.push_back(epoch_json(p, r, gemm));
+    results.push_back(std::move(r));
+  }
+  report["epoch"] = epochs;
+
+  out << fmt::format("\n{:>5}  {:>12}  {:>13}  {:>10}  {:>12}  {:>11}\n", "batch", "peer s/epoch",
+                     "comet s/epoch", "comet/peer", "comet GFLOP/s", "of GEMM peak");
+  for (const auto& e : epochs) {
+    const bool has_peer = e.contains("peer_median");
+    out << fmt::format(
+        "{:>5}  {:>12}  {:>13.3f}  {:>10}  {:>12.1f}  {:>10.0f}%\n", e["batch"].get<std::int64_t>(),
+        has_peer ? fmt::format("{:.3f}", e["peer_median"].get<double>()) : "-",
+        e["comet_median"].get<double>(),
+        has_peer ? fmt::format("{:.3f}", e["ratio_comet_over_peer"].get<double>()) : "-",
+        e["comet_gflops"].get<double>(), 100 * e["comet_fraction_of_gemm_peak"].get<double>());
+  }
+  out << "(medians over the repetitions; GFLOP/s: the GEMM work comet executes per epoch, routing "
+         "counted once per example and trial)\n";
+
+  if (p.overhead_trials > 0) {
+    const int jobs = std::max(1, std::min(2, cores));
+    const auto t0 = Clock::now();
+    const auto db = run_sweep(p, dir.path(), "overhead", overhead_sweep(p.overhead_trials), jobs);
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const auto done = results::ResultStore::open_read_only(db).list_trials().size();
+    const double write_us = epoch_write_microseconds(dir.path());
+    report["overhead"] = {{"trials", p.overhead_trials},
+                          {"trials_recorded", done},
+                          {"workers", jobs},
+                          {"seconds", seconds},
+                          {"ms_per_trial", 1e3 * seconds / p.overhead_trials},
+                          {"epoch_write_us", write_us}};
+    out << fmt::format(
+        "\norchestration: {} trivial trials through comet run ({} workers) and the database in "
+        "{:.1f} s ({:.2f} ms a trial); an epoch's database write {:.3f} ms\n",
+        p.overhead_trials, jobs, seconds, 1e3 * seconds / p.overhead_trials, write_us / 1e3);
+  }
+  if (!p.json.empty()) {
+    write_text(p.json, report.dump(2) + "\n");
+    out << "results: " << p.json.string() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace comet::cli

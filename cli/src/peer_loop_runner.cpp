@@ -1,0 +1,70 @@
+#include "peer_loop_runner.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "comet/cli/bench_command.h"
+
+namespace comet::cli {
+
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+PeerResult parse_peer_summary(const std::string& line) {
+  const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.value("summary", false) || !json.contains("seconds_per_epoch") ||
+      !json["seconds_per_epoch"].is_number()) {
+    throw BenchError("not a peer summary line: " + line);
+  }
+  PeerResult r;
+  r.seconds_per_epoch = json["seconds_per_epoch"].get<double>();
+  r.device = json.value("device", "");
+  r.torch = json.value("torch", "");
+  r.train_examples = json.value("train_examples", std::int64_t{0});
+  return r;
+}
+
+PeerResult run_peer(const PeerConfig& c) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(c.script, ec)) {
+    throw BenchError("peer script " + c.script.string() +
+                     " not found; pass --peer PATH/peer_loop.py, or --peer '' to skip the peer");
+  }
+  const std::string command = shell_quoted(c.python) + " " + shell_quoted(c.script.string()) +
+                              " --width " + std::to_string(c.width) + " --rate " +
+                              std::to_string(c.p_k) + " --batch " + std::to_string(c.batch) +
+                              " --limit " + std::to_string(c.limit) + " --epochs " +
+                              std::to_string(c.epochs) + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw BenchError("cannot start the peer: " + command);
+  std::deque<std::string> last_lines;  // for the message when it fails
+  std::string line, summary;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
+    line += buffer.data();
+    if (line.empty() || line.back() != '\n') continue;
+    line.pop_back();
+    if (line.find("\"summary\": true") != std::string::npos) summary = line;
+    last_lines.push_back(line);
+    if (last_lines.size() > 8) last_lines.pop_front();
+    line.clear();
+  }
+  const int status = ::pclose(pipe);
+  if (status != 0 || summary.empty()) {
+    std::string tail;
+    for (const auto& l : last_lines) tail += "\n  " + l;
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    throw BenchError("the peer failed (exit " + std::to_string(code) + "): " + command +
+                     (tail.empty() ? "" : "; its last output:" + tail));
+  }
+  return parse_peer_summary(summary);
+}
+
+}  // namespace comet::cli
