@@ -109,6 +109,7 @@ fs::path run_sweep(const BenchParams& p, const fs::path& dir, const std::string&
   run.data_root = p.data_root;
   run.jobs_per_device = jobs;
   run.checkpoint_every = 0;  // the peer writes none
+  run.worker_executable = p.worker_executable;
   std::ostringstream out, err;
   const int code = run_command(run, out, err);
   if (code != kExitOk) {

@@ -30,6 +30,8 @@ struct BenchParams {
   std::filesystem::path json;       // where the results go as JSON; empty: nowhere
   std::filesystem::path work_dir;   // scratch databases and sweeps; empty: a temporary folder
   std::filesystem::path data_root;  // empty: COMET_DATA or the default
+  // The program comet's runs start as `<program> worker`; empty: this process's executable.
+  std::filesystem::path worker_executable;
 };
 
 // Prints progress to `err` as each measurement finishes and the summary to `out`. Throws
