@@ -277,11 +277,22 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   const auto checkpoint_file = impl_->checkpoint_file(trial);
   const int checkpoint_every = impl_->options.checkpoint_every;
 
-  // The fused step is torch.optim.SGD's update without momentum, on a backbone without norm
-  // layers or penalty; clipping needs every gradient before any update, so it disables it.
-  const bool fused = impl_->options.fused_sgd && c.text("optimizer") == "sgd" && clip <= 0 &&
+  // The fused step is torch.optim.SGD's update (with or without momentum) on a backbone without
+  // norm layers or penalty; clipping needs every gradient before any update, so it disables it.
+  const auto& optimizer_name = c.text("optimizer");
+  const bool fused = impl_->options.fused_sgd &&
+                     (optimizer_name == "sgd" || optimizer_name == "sgd_momentum") && clip <= 0 &&
                      net->has_fused_sgd_step();
-  const double weight_decay = c.real("weight_decay");
+  models::SgdUpdate update;
+  update.weight_decay = c.real("weight_decay");
+  update.momentum = optimizer_name == "sgd_momentum" ? kSgdMomentum : 0.0;
+  // With momentum the buffers are the optimizer's own state, so checkpoints hold them as they
+  // hold autograd's: a trial resumes the same whichever path wrote its checkpoint.
+  std::vector<torch::Tensor> momentum_buffers;
+  if (fused && update.momentum != 0) {
+    momentum_buffers = momentum_buffers_of(*optimizer, parameters);
+    update.momentum_buffers = &momentum_buffers;
+  }
   const auto& cfg = net->config();
   const auto mask_bytes =
       (data->train().size() + data->validation().size()) * (cfg.depth - 1) * cfg.width;
@@ -320,6 +331,7 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
       const double lr = schedule.kind != "constant" ? schedule.at(step) : c.real("lr");
       torch::Tensor out, loss;
       if (fused) {
+        update.lr = lr;
         out = net->sgd_step(
             x, ids, masks,
             [&](const torch::Tensor& output) {
@@ -330,7 +342,7 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
               loss.backward();
               return leaf.grad();
             },
-            lr, weight_decay);
+            update);
       } else {
         out = net->forward(x, ids, masks);
         loss = data_loss(out, y, regression);
@@ -347,6 +359,9 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
       // Accumulated on the device: no host synchronisation inside the step loop.
       loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(idx.size(0));
       if (has_accuracy) correct += out.detach().argmax(1).eq(y).sum();
+    }
+    if (update.momentum_buffers != nullptr) {
+      store_momentum_buffers(*optimizer, parameters, momentum_buffers);
     }
     EpochMetrics m;
     m.epoch = epoch;

@@ -49,12 +49,40 @@ bool MaskedMlp::has_plain_layers() const {
   return std::all_of(norms_.begin(), norms_.end(), [](const auto& n) { return n.is_empty(); });
 }
 
+namespace {
+
+// p <- p - lr d with d = dL/dp + wd p, or with momentum buf <- momentum buf + d and d = buf.
+// `gradient_into(out, beta, alpha)` writes beta out + alpha dL/dp into out (a GEMM's beta and
+// alpha for a weight).
+template <typename GradientInto>
+void sgd_update(torch::Tensor& p, torch::Tensor* buffer, const SgdUpdate& u,
+                GradientInto gradient_into) {
+  if (buffer == nullptr) {
+    gradient_into(p, 1.0 - u.lr * u.weight_decay, -u.lr);  // (1 - lr wd) p - lr dL/dp
+    return;
+  }
+  if (!buffer->defined()) {
+    *buffer = torch::zeros_like(p);  // the first step: buf = d
+    gradient_into(*buffer, 0.0, 1.0);
+  } else {
+    gradient_into(*buffer, u.momentum, 1.0);
+  }
+  if (u.weight_decay != 0) buffer->add_(p, u.weight_decay);
+  p.add_(*buffer, -u.lr);
+}
+
+}  // namespace
+
 torch::Tensor MaskedMlp::sgd_step(
     const torch::Tensor& x, const torch::Tensor& example_ids,
     const std::vector<torch::Tensor>* masks,
-    const std::function<torch::Tensor(const torch::Tensor&)>& output_gradient, double lr,
-    double weight_decay) {
+    const std::function<torch::Tensor(const torch::Tensor&)>& output_gradient,
+    const SgdUpdate& update) {
   TORCH_CHECK(has_plain_layers(), "sgd_step: the backbone has norm layers");
+  const bool momentum = update.momentum != 0;
+  TORCH_CHECK(!momentum || (update.momentum_buffers != nullptr &&
+                            update.momentum_buffers->size() == 2 * layers_.size()),
+              "sgd_step: momentum needs one buffer per weight and bias");
   torch::NoGradGuard no_grad;
   if (masks == nullptr) policy_->begin(x, example_ids);
   const auto hidden = layers_.size() - 1;
@@ -73,16 +101,22 @@ torch::Tensor MaskedMlp::sgd_step(
   }
   auto out = torch::addmm(layers_.back()->bias, h, layers_.back()->weight.t());
   auto grad = output_gradient(out);  // dL/da_L, [batch, outputs]
-  // torch.optim.SGD: p <- p - lr (g + wd p) = (1 - lr wd) p - lr g, for weights and biases.
-  const double keep = 1.0 - lr * weight_decay;
   for (std::size_t l = layers_.size(); l-- > 0;) {
     auto& weight = layers_[l]->weight;
     auto& bias = layers_[l]->bias;
     torch::Tensor below;  // dL/dx_{l-1}, from W_l before its update
     if (l > 0) below = grad.mm(weight);
-    weight.addmm_(grad.t(), inputs[l], keep, -lr);
-    if (keep != 1.0) bias.mul_(keep);
-    bias.add_(grad.sum(0), -lr);
+    auto* buffers = momentum ? update.momentum_buffers->data() + 2 * l : nullptr;
+    // dL/dW_l = grad^T x_{l-1}: straight into W_l (or its buffer) by the GEMM's beta and alpha.
+    sgd_update(weight, buffers, update, [&](torch::Tensor& out, double beta, double alpha) {
+      out.addmm_(grad.t(), inputs[l], beta, alpha);
+    });
+    const auto bias_grad = grad.sum(0);
+    sgd_update(bias, buffers == nullptr ? nullptr : buffers + 1, update,
+               [&](torch::Tensor& out, double beta, double alpha) {
+                 if (beta != 1.0) out.mul_(beta);
+                 out.add_(bias_grad, alpha);
+               });
     if (l == 0) break;
     // x_{l-1} = m * f(a): the gradient reaches a only where the mask kept the unit.
     if (used[l - 1].defined()) below.mul_(used[l - 1]);

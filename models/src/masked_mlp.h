@@ -10,6 +10,8 @@
 #include "hidden_norm.h"
 #include "mask_policy.h"
 
+#include "comet/models/network.h"
+
 namespace comet::models {
 
 class MaskedMlp : public torch::nn::Module {
@@ -32,13 +34,14 @@ class MaskedMlp : public torch::nn::Module {
                         Trace* trace = nullptr, const std::vector<torch::Tensor>* masks = nullptr);
 
   // One SGD step without autograd: forward (masks as in forward()), dL/da_L from
-  // output_gradient(a_L), then a hand-written backward pass in which each layer's update
-  // W <- (1 - lr * weight_decay) W - lr dL/dW is one in-place GEMM (torch.optim.SGD's update
-  // without momentum). Only for backbones without norm layers (has_plain_layers()). Returns a_L.
+  // output_gradient(a_L), then a hand-written backward pass in which each layer's update is one
+  // in-place GEMM: W <- (1 - lr wd) W - lr dL/dW, or with momentum buf <- momentum buf + dL/dW
+  // (+ wd W), W <- W - lr buf (torch.optim.SGD's update, SgdUpdate). Only for backbones without
+  // norm layers (has_plain_layers()). Returns a_L.
   torch::Tensor sgd_step(const torch::Tensor& x, const torch::Tensor& example_ids,
                          const std::vector<torch::Tensor>* masks,
                          const std::function<torch::Tensor(const torch::Tensor&)>& output_gradient,
-                         double lr, double weight_decay);
+                         const SgdUpdate& update);
   bool has_plain_layers() const;
 
   const std::vector<torch::nn::Linear>& layers() const { return layers_; }

@@ -53,7 +53,7 @@ class ModuleNetwork : public Network {
   std::vector<at::Tensor> input_masks(const at::Tensor&) override { return {}; }
   bool has_fused_sgd_step() const override { return false; }
   at::Tensor sgd_step(const at::Tensor&, const at::Tensor&, const std::vector<at::Tensor>*,
-                      const OutputGradient&, double, double) override {
+                      const OutputGradient&, const SgdUpdate&) override {
     throw std::logic_error("model '" + config_.model + "' has no fused SGD step");
   }
   std::vector<at::Tensor> trainable_parameters() override {
@@ -101,8 +101,8 @@ class BackboneNetwork : public ModuleNetwork {
   bool has_fused_sgd_step() const override { return l1_lambda_ <= 0 && mlp_->has_plain_layers(); }
   at::Tensor sgd_step(const at::Tensor& x, const at::Tensor& example_ids,
                       const std::vector<at::Tensor>* masks, const OutputGradient& output_gradient,
-                      double lr, double weight_decay) override {
-    return mlp_->sgd_step(x, example_ids, masks, output_gradient, lr, weight_decay);
+                      const SgdUpdate& update) override {
+    return mlp_->sgd_step(x, example_ids, masks, output_gradient, update);
   }
   void trace(const at::Tensor& x, const at::Tensor& example_ids, MaskedMlp::Trace& out) {
     torch::NoGradGuard no_grad;

@@ -43,14 +43,16 @@ double max_difference(const std::vector<torch::Tensor>& a, const std::vector<tor
 
 // Three steps each way from the same initial weights (and, for dropout, the same global RNG
 // state): the parameters agree to float rounding.
-void expect_fused_matches_autograd(const std::string& model, const std::string& activation) {
-  SCOPED_TRACE(model + " / " + activation);
+void expect_fused_matches_autograd(const std::string& model, const std::string& activation,
+                                   double momentum = 0) {
+  SCOPED_TRACE(model + " / " + activation + " / momentum " + std::to_string(momentum));
   const double lr = 0.05, weight_decay = 0.01;
   auto reference = make_network(fused_config(model, activation), "cpu");
   auto fused = make_network(fused_config(model, activation), "cpu");
   ASSERT_TRUE(fused->has_fused_sgd_step());
   auto params = reference->trainable_parameters();
-  torch::optim::SGD sgd(params, torch::optim::SGDOptions(lr).weight_decay(weight_decay));
+  torch::optim::SGD sgd(params,
+                        torch::optim::SGDOptions(lr).weight_decay(weight_decay).momentum(momentum));
   auto gen = at::detail::createCPUGenerator(3);
   std::vector<torch::Tensor> xs, ys;
   for (int s = 0; s < 3; ++s) {
@@ -70,12 +72,13 @@ void expect_fused_matches_autograd(const std::string& model, const std::string& 
     reference_losses.push_back(loss.item<double>());
   }
   torch::manual_seed(5);
+  std::vector<torch::Tensor> buffers(params.size());
+  SgdUpdate update{lr, weight_decay, momentum, momentum != 0 ? &buffers : nullptr};
   for (int s = 0; s < 3; ++s) {
     torch::Tensor loss;
     fused->sgd_step(
         xs[s], ids, nullptr,
-        [&](const torch::Tensor& out) { return cross_entropy_gradient(out, ys[s], loss); }, lr,
-        weight_decay);
+        [&](const torch::Tensor& out) { return cross_entropy_gradient(out, ys[s], loss); }, update);
     fused_losses.push_back(loss.item<double>());
   }
   for (int s = 0; s < 3; ++s) EXPECT_NEAR(fused_losses[s], reference_losses[s], 1e-5) << s;
@@ -94,6 +97,12 @@ TEST(FusedSgdStep, MatchesAutogradForEveryBackboneModel) {
   for (const char* model :
        {"standard", "smaller", "dropout", "topk", "layerwise", "bernoulli", "example_tied"}) {
     expect_fused_matches_autograd(model, "softplus");
+  }
+}
+
+TEST(FusedSgdStep, MatchesAutogradWithMomentum) {
+  for (const char* model : {"comet", "standard", "dropout"}) {
+    expect_fused_matches_autograd(model, "tanh", 0.9);
   }
 }
 

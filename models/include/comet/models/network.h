@@ -47,6 +47,17 @@ struct NetworkConfig {
 // decimal p_k (0.29 * 100 is 28.999999999999996 in double and must keep 29 units).
 std::int64_t kept_units(double p_k, std::int64_t width);
 
+// torch.optim.SGD's update without dampening or Nesterov: d = g + wd p; with momentum,
+// buf = d on the first step and buf = momentum buf + d after it, then d = buf; p <- p - lr d.
+struct SgdUpdate {
+  double lr = 0;
+  double weight_decay = 0;
+  double momentum = 0;
+  // momentum != 0: one buffer per trainable parameter, in trainable_parameters()' order;
+  // undefined ones (the first step) are created, all are updated in place.
+  std::vector<at::Tensor>* momentum_buffers = nullptr;
+};
+
 class Network {
  public:
   virtual ~Network() = default;
@@ -64,16 +75,15 @@ class Network {
   virtual bool masks_depend_only_on_input() const = 0;
   virtual std::vector<at::Tensor> input_masks(const at::Tensor& x) = 0;
 
-  // Plain SGD without autograd (MaskedMlp::sgd_step): forward, output_gradient(a_L) = dL/da_L,
-  // a hand-written backward pass with the update p <- (1 - lr wd) p - lr dL/dp folded into each
-  // layer's weight-gradient GEMM. Available for backbones without norm layers or penalty;
-  // returns a_L (no graph).
+  // SGD without autograd (MaskedMlp::sgd_step): forward, output_gradient(a_L) = dL/da_L, a
+  // hand-written backward pass with the update folded into each layer's weight-gradient GEMM
+  // (into the momentum buffer's, with momentum). Available for backbones without norm layers or
+  // penalty; returns a_L (no graph).
   using OutputGradient = std::function<at::Tensor(const at::Tensor&)>;
   virtual bool has_fused_sgd_step() const = 0;
   virtual at::Tensor sgd_step(const at::Tensor& x, const at::Tensor& example_ids,
                               const std::vector<at::Tensor>* masks,
-                              const OutputGradient& output_gradient, double lr,
-                              double weight_decay) = 0;
+                              const OutputGradient& output_gradient, const SgdUpdate& update) = 0;
 
   // The model's own term of the training loss (l1's lambda * sum |W|), a scalar tensor on the
   // network's device; undefined for models without one.
