@@ -296,6 +296,8 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   bench_cmd->add_option("--trials", bench.overhead_trials, "Trivial trials (0 skips)")
       ->capture_default_str();
+  bench_cmd->add_flag("--ablation", bench.ablation,
+                      "Also run comet without the fused SGD step, and without cached masks too");
   bench_cmd->add_option("--json", bench.json, "Also write the results here as JSON");
   bench_cmd->add_option("--work-dir", bench.work_dir, "Keep the scratch databases here");
   bench_cmd->add_option("--data-root", bench.data_root, data_root_help);

@@ -136,9 +136,57 @@ double comet_seconds_per_epoch(const fs::path& db) {
   return total / epochs;
 }
 
+// comet as it runs, or with its hot-path shortcuts turned off through the worker's environment.
+struct CometVariant {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> environment;
+};
+
+std::vector<CometVariant> comet_variants(bool ablation) {
+  std::vector<CometVariant> v{{"comet", {}}};
+  if (ablation) {
+    v.push_back({"comet, autograd step", {{"COMET_FUSED_SGD", "0"}}});
+    v.push_back({"comet, autograd step, routing every step",
+                 {{"COMET_FUSED_SGD", "0"}, {"COMET_MASK_CACHE_MB", "0"}}});
+  }
+  return v;
+}
+
+// Sets the variables for one run and restores what was there before.
+class ScopedEnvironment {
+ public:
+  explicit ScopedEnvironment(const std::vector<std::pair<std::string, std::string>>& vars) {
+    for (const auto& [name, value] : vars) {
+      const char* old = std::getenv(name.c_str());
+      saved_.push_back({name, old != nullptr, old != nullptr ? old : ""});
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
+  }
+  ~ScopedEnvironment() {
+    for (const auto& s : saved_) {
+      if (s.was_set) {
+        ::setenv(s.name.c_str(), s.value.c_str(), 1);
+      } else {
+        ::unsetenv(s.name.c_str());
+      }
+    }
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  struct Saved {
+    std::string name;
+    bool was_set;
+    std::string value;
+  };
+  std::vector<Saved> saved_;
+};
+
 struct BatchResult {
   std::int64_t batch = 0;
-  std::vector<double> peer, comet;  // seconds per epoch, one per repetition
+  std::vector<double> peer;                // seconds per epoch, one per repetition
+  std::vector<std::vector<double>> comet;  // the same per variant (comet_variants' order)
   PeerResult peer_info;
 };
 
@@ -146,9 +194,9 @@ nlohmann::json epoch_json(const BenchParams& p, const BatchResult& r, double gem
   const std::int64_t n_train = p.limit - static_cast<std::int64_t>(std::llround(p.limit * 0.2));
   const auto work = epoch_work({784, p.width, p.width, p.width, 10}, n_train, p.limit - n_train);
   const double executed = executed_per_epoch(work, p.epochs);
-  const double comet = median(r.comet);
+  const double comet = median(r.comet.front());
   nlohmann::json j{{"batch", r.batch},
-                   {"comet_seconds_per_epoch", r.comet},
+                   {"comet_seconds_per_epoch", r.comet.front()},
                    {"comet_median", comet},
                    {"comet_gflop_per_epoch", executed / 1e9},
                    {"peer_gflop_per_epoch", routed_every_step(work) / 1e9}};
@@ -160,6 +208,16 @@ nlohmann::json epoch_json(const BenchParams& p, const BatchResult& r, double gem
     j["ratio_comet_over_peer"] = comet / median(r.peer);
     j["peer_device"] = r.peer_info.device;
     j["peer_torch"] = r.peer_info.torch;
+  }
+  const auto variants = comet_variants(p.ablation);
+  if (variants.size() > 1) {
+    nlohmann::json ablation = nlohmann::json::array();
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      ablation.push_back({{"variant", variants[v].name},
+                          {"seconds_per_epoch", r.comet[v]},
+                          {"median", median(r.comet[v])}});
+    }
+    j["ablation"] = ablation;
   }
   return j;
 }
@@ -232,11 +290,13 @@ int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
                      p.gemm_size)
       << std::flush;
 
+  const auto variants = comet_variants(p.ablation);
   nlohmann::json epochs = nlohmann::json::array();
   std::vector<BatchResult> results;
   for (const auto batch : p.batches) {
     BatchResult r;
     r.batch = batch;
+    r.comet.resize(variants.size());
     const auto sweep = epoch_sweep(p, batch);
     for (int rep = 1; rep <= p.repetitions; ++rep) {
       if (!p.peer.empty()) {
@@ -245,10 +305,14 @@ int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
         err << fmt::format("batch {} rep {}: peer  {:.3f} s/epoch\n", batch, rep, r.peer.back())
             << std::flush;
       }
-      const auto db = run_sweep(p, dir.path(), "bench-b" + std::to_string(batch), sweep, 1);
-      r.comet.push_back(comet_seconds_per_epoch(db));
-      err << fmt::format("batch {} rep {}: comet {:.3f} s/epoch\n", batch, rep, r.comet.back())
-          << std::flush;
+      for (std::size_t v = 0; v < variants.size(); ++v) {
+        ScopedEnvironment env(variants[v].environment);
+        const auto db = run_sweep(p, dir.path(), "bench-b" + std::to_string(batch), sweep, 1);
+        r.comet[v].push_back(comet_seconds_per_epoch(db));
+        err << fmt::format("batch {} rep {}: {} {:.3f} s/epoch\n", batch, rep, variants[v].name,
+                           r.comet[v].back())
+            << std::flush;
+      }
     }
     epochs.push_back(epoch_json(p, r, gemm));
     results.push_back(std::move(r));
@@ -268,6 +332,15 @@ int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
   }
   out << "(medians over the repetitions; GFLOP/s: the GEMM work comet executes per epoch, routing "
          "counted once per example and trial)\n";
+  for (const auto& e : epochs) {
+    if (!e.contains("ablation")) continue;
+    out << fmt::format("\nbatch {}, what each shortcut buys (median s/epoch):\n",
+                       e["batch"].get<std::int64_t>());
+    for (const auto& a : e["ablation"]) {
+      out << fmt::format("  {:<42} {:>8.3f}\n", a["variant"].get<std::string>(),
+                         a["median"].get<double>());
+    }
+  }
 
   if (p.overhead_trials > 0) {
     const int jobs = std::max(1, std::min(2, cores));

@@ -146,6 +146,10 @@ class Worker {
       const long long value = std::strtoll(mb, &end, 10);
       if (end != mb && *end == '\0' && value >= 0) options.mask_cache_bytes = value << 20;
     }
+    // COMET_FUSED_SGD=0: every step through autograd (`comet bench --ablation`).
+    if (const char* fused = std::getenv("COMET_FUSED_SGD")) {
+      options.fused_sgd = std::string(fused) != "0";
+    }
     trainer_ = std::make_unique<Trainer>(options);
     auto ready = event_of(WorkerEvent::Type::ready);
     ready.pid = static_cast<std::int64_t>(::getpid());

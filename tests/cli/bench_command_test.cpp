@@ -70,6 +70,25 @@ TEST_F(BenchCommandTest, WritesEveryNumberForEveryBatchSize) {
   EXPECT_EQ(j["config"]["dims"], nlohmann::json({784, 16, 16, 16, 10}));
 }
 
+TEST_F(BenchCommandTest, AblationRunsEachVariantAndRestoresTheEnvironment) {
+  auto p = tiny();
+  p.batches = {16};
+  p.repetitions = 1;
+  p.overhead_trials = 0;
+  p.ablation = true;
+  ::unsetenv("COMET_FUSED_SGD");
+  const auto result = testing::guarded(
+      [&](std::ostream& out, std::ostream& err) { return bench_command(p, out, err); });
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  const auto ablation = report()["epoch"][0]["ablation"];
+  ASSERT_EQ(ablation.size(), 3U);
+  EXPECT_EQ(ablation[2]["variant"], "comet, autograd step, routing every step");
+  EXPECT_GT(ablation[2]["median"].get<double>(), 0);
+  EXPECT_NE(result.out.find("what each shortcut buys"), std::string::npos) << result.out;
+  EXPECT_EQ(std::getenv("COMET_FUSED_SGD"), nullptr);
+  EXPECT_FALSE(report().contains("overhead"));
+}
+
 TEST_F(BenchCommandTest, BadValuesAreUsageErrors) {
   auto p = tiny();
   p.p_k = 1.5;

@@ -26,7 +26,10 @@ struct BenchParams {
   int epochs = 3;
   int repetitions = 3;  // per batch size, peer and comet alternating
   std::int64_t gemm_size = 2048;
-  int overhead_trials = 10000;      // trivial trials through `comet run`; 0 skips
+  int overhead_trials = 10000;  // trivial trials through `comet run`; 0 skips
+  // Also comet without its shortcuts (COMET_FUSED_SGD=0, then also COMET_MASK_CACHE_MB=0),
+  // alternating with the others: what each one buys.
+  bool ablation = false;
   std::filesystem::path json;       // where the results go as JSON; empty: nowhere
   std::filesystem::path work_dir;   // scratch databases and sweeps; empty: a temporary folder
   std::filesystem::path data_root;  // empty: COMET_DATA or the default
