@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -37,13 +38,39 @@ void set_generator_state(at::Generator generator, const at::Tensor& state) {
 void sync_path(const std::filesystem::path& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) {
-    throw CheckpointError("cannot open " + path.string() + ": " + std::strerror(errno));
+    throw CheckpointWriteError("cannot open " + path.string() + ": " + std::strerror(errno));
   }
   const int rc = ::fsync(fd);
   const int error = errno;
   ::close(fd);
   if (rc != 0) {
-    throw CheckpointError("cannot sync " + path.string() + ": " + std::strerror(error));
+    throw CheckpointWriteError("cannot sync " + path.string() + ": " + std::strerror(error));
+  }
+}
+
+// Writes `bytes` to `file` (created or truncated) and fsyncs it. Written here rather than by
+// torch, whose stream writer reports a failed write without its reason: a full disk (ENOSPC)
+// or a file size limit (EFBIG) is named. On failure the file is removed.
+void write_synced(const std::filesystem::path& file, const std::string& bytes) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw CheckpointWriteError("cannot write checkpoint " + file.string() + ": " +
+                               std::strerror(errno));
+  }
+  int error = 0;
+  std::size_t done = 0;
+  while (done < bytes.size() && error == 0) {
+    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno != EINTR) error = errno;
+    if (n > 0) done += static_cast<std::size_t>(n);
+  }
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    throw CheckpointWriteError("cannot write checkpoint " + file.string() + ": " +
+                               std::strerror(error));
   }
 }
 
@@ -80,6 +107,7 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
                       const TrainingState& state) {
   auto tmp = file;
   tmp += ".tmp";
+  std::string bytes;
   try {
     OutputArchive archive;
     archive.write("format", c10::IValue(kFormat));
@@ -97,22 +125,29 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
     const auto global = GlobalGenerators::capture(state.device);
     archive.write("rng_cpu", global.cpu, /*is_buffer=*/true);
     if (global.cuda.defined()) archive.write("rng_cuda", global.cuda, /*is_buffer=*/true);
+    // Serialised in memory (a checkpoint of these networks is a few MB): a write that fails
+    // half-way inside torch's zip writer can end in std::terminate from its destructor.
+    archive.save_to([&bytes](const void* data, std::size_t size) {
+      bytes.append(static_cast<const char*>(data), size);
+      return size;
+    });
     std::filesystem::create_directories(file.parent_path());
-    archive.save_to(tmp.string());
   } catch (const c10::Error& e) {
     throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
                           e.what_without_backtrace());
   } catch (const std::filesystem::filesystem_error& e) {
-    throw CheckpointError(std::string("cannot write checkpoint: ") + e.what());
+    throw CheckpointWriteError(std::string("cannot write checkpoint: ") + e.what());
   }
   // The data must be on disk before the rename makes it the checkpoint, and the rename itself
   // before the trainer goes on (the folder's entry is synced too).
-  sync_path(tmp, O_RDONLY);
+  write_synced(tmp, bytes);
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);
   if (ec) {
-    throw CheckpointError("cannot rename " + tmp.string() + " to " + file.string() + ": " +
-                          ec.message());
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw CheckpointWriteError("cannot rename " + tmp.string() + " to " + file.string() + ": " +
+                               ec.message());
   }
   sync_path(file.parent_path().empty() ? "." : file.parent_path(), O_RDONLY | O_DIRECTORY);
 }
