@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <regex>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -61,7 +63,8 @@ constexpr const char* kLiveSweep =
 // (trial, epoch) pairs committed so far; 0 while the database or its schema does not exist.
 int committed_epochs(const std::filesystem::path& db) {
   try {
-    return std::stoi(sqlite_value(db, "SELECT count(DISTINCT trial_id || '/' || epoch) FROM metrics"));
+    return std::stoi(
+        sqlite_value(db, "SELECT count(DISTINCT trial_id || '/' || epoch) FROM metrics"));
   } catch (const std::exception&) {
     return 0;
   }
@@ -94,14 +97,16 @@ void expect_consistent_after_a_storage_failure(const std::filesystem::path& db) 
        sqlite_rows(db, "SELECT trial_id, epoch, count(*) FROM metrics GROUP BY trial_id, epoch")) {
     EXPECT_EQ(row[2], "5") << row[0] << " epoch " << row[1];
   }
-  EXPECT_EQ(sqlite_value(db, "SELECT count(*) FROM (SELECT trial_id FROM metrics GROUP BY trial_id "
-                             "HAVING max(epoch) <> count(DISTINCT epoch))"),
+  EXPECT_EQ(sqlite_value(db,
+                         "SELECT count(*) FROM (SELECT trial_id FROM metrics GROUP BY trial_id "
+                         "HAVING max(epoch) <> count(DISTINCT epoch))"),
             "0");
   EXPECT_EQ(sqlite_value(db, "SELECT count(*) FROM trials WHERE status IN ('failed', 'diverged')"),
             "0");
-  EXPECT_EQ(sqlite_value(db, "SELECT count(*) FROM trials t WHERE (t.status = 'running') <> "
-                             "EXISTS (SELECT 1 FROM attempts a WHERE a.trial_id = t.id AND "
-                             "a.outcome IS NULL)"),
+  EXPECT_EQ(sqlite_value(db,
+                         "SELECT count(*) FROM trials t WHERE (t.status = 'running') <> "
+                         "EXISTS (SELECT 1 FROM attempts a WHERE a.trial_id = t.id AND "
+                         "a.outcome IS NULL)"),
             "0");
   for (const auto& row : sqlite_rows(db, "SELECT worker_pid FROM attempts")) {
     if (row[0] != "NULL") {
@@ -142,11 +147,8 @@ class StorageLiveTest : public ::testing::Test {
   void SetUp() override { std::ofstream(dir_ / "sweep.yaml") << kLiveSweep; }
   std::vector<std::string> run_args(const std::filesystem::path& db,
                                     const std::string& sweep = "sweep.yaml") const {
-    return {"run",       (dir_ / sweep).string(),
-            "--db",      db.string(),
-            "--devices", "cpu",
-            "--jobs-per-device", "1",
-            "--threads", "1"};
+    return {"run", (dir_ / sweep).string(), "--db", db.string(), "--devices",
+            "cpu", "--jobs-per-device",     "1",    "--threads", "1"};
   }
   std::string resume_hint(const std::filesystem::path& db) const {
     return "resume with: comet run " + (dir_ / "sweep.yaml").string() + " --db " + db.string();
@@ -195,15 +197,17 @@ TEST_F(StorageLiveTest, AFullDiskWhileAWorkerWritesACheckpointStopsTheRunAndMark
   EXPECT_EQ(run.wait(), kExitStorage) << run.err();
   const auto run_dir = db_.string() + ".runs/";
   EXPECT_TRUE(mentions(run.err(), "comet: storage error: cannot write checkpoint " + run_dir));
-  EXPECT_TRUE(mentions(run.err(), ".ckpt.tmp: File too large; the run stopped: 1 trial(s) "
-                                  "stopped (they resume from their checkpoints)"));
+  EXPECT_TRUE(mentions(run.err(),
+                       ".ckpt.tmp: File too large; the run stopped: 1 trial(s) "
+                       "stopped (they resume from their checkpoints)"));
   EXPECT_TRUE(mentions(run.err(), resume_hint(db_)));
   expect_consistent_after_a_storage_failure(db_);
   // The database took the ending: the attempt is closed as interrupted, with the reason.
   EXPECT_EQ(sqlite_value(db_, "SELECT count(*) FROM attempts WHERE outcome IS NULL"), "0");
   EXPECT_EQ(sqlite_value(db_, "SELECT count(*) FROM trials WHERE status = 'running'"), "0");
-  EXPECT_EQ(sqlite_value(db_, "SELECT count(*) FROM attempts WHERE outcome = 'interrupted' AND "
-                              "error LIKE '%cannot write checkpoint%File too large%'"),
+  EXPECT_EQ(sqlite_value(db_,
+                         "SELECT count(*) FROM attempts WHERE outcome = 'interrupted' AND "
+                         "error LIKE '%cannot write checkpoint%File too large%'"),
             "1");
   for (const auto& entry : std::filesystem::directory_iterator(run_dir)) {
     EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();  // no half checkpoint left
@@ -284,7 +288,9 @@ TEST_F(ReadOnlyStorageTest, ADatabaseFileThatCannotBeWrittenIsExitThreeAndLeftAl
   registered_database(db);
   hand_over(folder);
   // Its owner may not write it (for root's `nobody`: root keeps the file).
-  if (as_user_.user) ASSERT_EQ(::chown(db.c_str(), 0, 0), 0);
+  if (as_user_.user) {
+    ASSERT_EQ(::chown(db.c_str(), 0, 0), 0);
+  }
   std::filesystem::permissions(db, std::filesystem::perms::owner_read |
                                        std::filesystem::perms::group_read |
                                        std::filesystem::perms::others_read);
@@ -297,11 +303,15 @@ TEST_F(ReadOnlyStorageTest, ADatabaseFileThatCannotBeWrittenIsExitThreeAndLeftAl
                                       ": it can only be opened read-only (the file is not "
                                       "writable: Permission denied)"));
   EXPECT_EQ(slurp(db), before);
+  // A reader reads it and leaves no -shm or -wal file (SQLite would create them read-only, with
+  // the file's permissions, and they would then stop the owner's next run).
   CometProcess reader({"ls", "trials", "--db", db.string()}, as_user_);
   EXPECT_EQ(reader.wait(), kExitOk) << reader.err();
+  EXPECT_FALSE(std::filesystem::exists(db.string() + "-shm"));
+  EXPECT_FALSE(std::filesystem::exists(db.string() + "-wal"));
 
   // Writable again: the run completes.
-  if (as_user_.user) hand_over(db);
+  hand_over(db);
   std::filesystem::permissions(db, std::filesystem::perms::owner_write,
                                std::filesystem::perm_options::add);
   CometProcess rerun(user_run_args(db), as_user_);
@@ -338,8 +348,8 @@ TEST_F(ReadOnlyStorageTest, AFolderThatCannotBeWrittenIsExitThreeReadersStillRea
   EXPECT_EQ(second.wait(), kExitStorage) << second.err();
   EXPECT_TRUE(mentions(second.err(), "comet: storage error: "));
   EXPECT_TRUE(mentions(second.err(), db.string()));
-  EXPECT_TRUE(mentions(second.err(), "(its folder " + folder.string() +
-                                         " is not writable: Permission denied"));
+  EXPECT_TRUE(mentions(second.err(),
+                       "(its folder " + folder.string() + " is not writable: Permission denied"));
   EXPECT_EQ(slurp(db), before);
   // Readers read it without the -shm file (nobody can be writing it).
   CometProcess reader({"ls", "trials", "--db", db.string(), "--format", "csv"}, as_user_);
@@ -357,30 +367,36 @@ TEST_F(ReadOnlyStorageTest, AFolderThatCannotBeWrittenIsExitThreeReadersStillRea
 // by pid) and changes nothing; every reader answers, in-process and as its own process, without
 // a busy or locked error.
 TEST_F(StorageLiveTest, ASecondRunRefusesAndEveryReaderAnswersDuringALiveRun) {
+  // Long enough (30 epochs a trial, some seconds) for all of it to happen while it runs.
+  std::ofstream(dir_ / "sweep.yaml")
+      << std::regex_replace(kLiveSweep, std::regex("epochs: 5"), "epochs: 30");
   std::ofstream(dir_ / "other.yaml")
-      << "name: other\ndataset: synthetic_clusters\nepochs: 1\nwidth: 8\nmodel: standard\n";
+      << "name: other\ndataset: synthetic_clusters\nepochs: 1\nlr: 0.01\nwidth: 8\n"
+         "model: standard\n";
   CometProcess run(run_args(db_));
   ASSERT_TRUE(wait_for_epochs(run, db_, 1)) << run.err();
   const auto trial = sqlite_value(db_, "SELECT id FROM trials ORDER BY id LIMIT 1");
 
+  // The second run and the binary readers at once, then the in-process readers in a loop until
+  // the run ends.
   CometProcess second(run_args(db_, "other.yaml"));
-  EXPECT_EQ(second.wait(), kExitStorage) << second.err();
-  EXPECT_TRUE(mentions(second.err(), "comet: storage error: another comet run is using this "
-                                     "database (pid " +
-                                         std::to_string(run.pid()) + " on host "));
-  EXPECT_TRUE(run.running());
-
-  // The binary readers once each, then the in-process ones in a loop until the run ends.
-  const std::vector<std::vector<std::string>> binary_readers = {
+  std::vector<std::vector<std::string>> binary_readers = {
       {"ls", "sweeps", "--db", db_.string()},
       {"ls", "trials", "--db", db_.string()},
       {"status", "--db", db_.string()},
       {"show", trial, "--db", db_.string()},
       {"export", "live", "--curves", "--db", db_.string()}};
-  for (const auto& args : binary_readers) {
-    CometProcess reader(args);
-    EXPECT_EQ(reader.wait(), kExitOk) << args[0] << ": " << reader.err();
+  std::vector<std::unique_ptr<CometProcess>> readers;
+  for (const auto& args : binary_readers) readers.push_back(std::make_unique<CometProcess>(args));
+  EXPECT_EQ(second.wait(), kExitStorage) << second.err();
+  EXPECT_TRUE(mentions(second.err(),
+                       "comet: storage error: another comet run is using this "
+                       "database (pid " +
+                           std::to_string(run.pid()) + " on host "));
+  for (std::size_t i = 0; i < readers.size(); ++i) {
+    EXPECT_EQ(readers[i]->wait(), kExitOk) << binary_readers[i][0] << ": " << readers[i]->err();
   }
+  EXPECT_TRUE(run.running());
   int rounds_while_live = 0;
   while (run.running()) {
     std::vector<std::pair<std::string, testing::CommandResult>> answers;
@@ -429,7 +445,7 @@ TEST_F(StorageLiveTest, ASecondRunRefusesAndEveryReaderAnswersDuringALiveRun) {
   EXPECT_EQ(sqlite_rows(db_, "SELECT name FROM sweeps"),
             (std::vector<std::vector<std::string>>{{"live"}}));
   EXPECT_EQ(sqlite_value(db_, "SELECT count(*) FROM trials"), "2");
-  EXPECT_EQ(sqlite_value(db_, "SELECT count(*) FROM metrics"), "50");
+  EXPECT_EQ(sqlite_value(db_, "SELECT count(*) FROM metrics"), "300");
   EXPECT_EQ(sqlite_value(db_, "PRAGMA integrity_check"), "ok");
 }
 

@@ -4,12 +4,14 @@
 // read-only files when the tests run as root, whom chmod does not stop). Its stdout and stderr
 // are read into strings by threads (pipes, not files: a file size limit would cut a log file).
 
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <optional>
 #include <string>
 #include <thread>
