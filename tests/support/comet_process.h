@@ -25,6 +25,7 @@ struct CometProcessOptions {
   std::optional<rlim_t> file_size_limit;  // RLIMIT_FSIZE from the start, in bytes
   std::optional<uid_t> user;              // setuid/setgid to this (from root only)
   std::optional<gid_t> group;
+  std::string binary = kCometBinary;  // a copy, where the build folder is closed to `user`
 };
 
 class CometProcess {
@@ -32,7 +33,7 @@ class CometProcess {
   // Starts `comet <args...>`. SIGXFSZ is left at its default in the child: comet must ignore it
   // itself (a write past the limit then fails with EFBIG instead of killing it).
   explicit CometProcess(const std::vector<std::string>& args, CometProcessOptions options = {}) {
-    std::vector<std::string> all = {kCometBinary};
+    std::vector<std::string> all = {options.binary};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());
