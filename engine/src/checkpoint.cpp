@@ -48,31 +48,57 @@ void sync_path(const std::filesystem::path& path, int flags) {
   }
 }
 
-// Writes `bytes` to `file` (created or truncated) and fsyncs it. Written here rather than by
-// torch, whose stream writer reports a failed write without its reason: a full disk (ENOSPC)
-// or a file size limit (EFBIG) is named. On failure the file is removed.
-void write_synced(const std::filesystem::path& file, const std::string& bytes) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw CheckpointWriteError("cannot write checkpoint " + file.string() + ": " +
-                               std::strerror(errno));
+// A file written through torch's archive writer, with the system's reason for a failed write.
+// torch's own file writer reports one without its reason ("file write failed"), and a writer
+// that fails inside torch's zip writer may end in std::terminate from its destructor; so the
+// callback never fails: it records the first errno and drops the rest, and the caller reports
+// it once torch is done.
+class SyncedFile {
+ public:
+  explicit SyncedFile(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) error_ = errno;
   }
-  int error = 0;
-  std::size_t done = 0;
-  while (done < bytes.size() && error == 0) {
-    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno != EINTR) error = errno;
-    if (n > 0) done += static_cast<std::size_t>(n);
+  SyncedFile(const SyncedFile&) = delete;
+  SyncedFile& operator=(const SyncedFile&) = delete;
+  ~SyncedFile() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  if (error != 0) {
+
+  std::size_t write(const void* data, std::size_t size) {
+    const char* bytes = static_cast<const char*>(data);
+    for (std::size_t done = 0; done < size && error_ == 0;) {
+      const auto n = ::write(fd_, bytes + done, size - done);
+      if (n < 0 && errno != EINTR) error_ = errno;
+      if (n > 0) done += static_cast<std::size_t>(n);
+    }
+    return size;
+  }
+
+  // fsyncs and closes the file; on any failure removes it and throws CheckpointWriteError
+  // naming it and the reason (No space left on device, File too large).
+  void finish() {
+    if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
+    if (fd_ >= 0 && ::close(fd_) != 0 && error_ == 0) error_ = errno;
+    fd_ = -1;
+    if (error_ != 0) {
+      discard();
+      throw CheckpointWriteError("cannot write checkpoint " + path_.string() + ": " +
+                                 std::strerror(error_));
+    }
+  }
+  void discard() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
     std::error_code ignored;
-    std::filesystem::remove(file, ignored);
-    throw CheckpointWriteError("cannot write checkpoint " + file.string() + ": " +
-                               std::strerror(error));
+    std::filesystem::remove(path_, ignored);
   }
-}
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  int error_ = 0;
+};
 
 std::vector<std::vector<std::int64_t>> parameter_shapes(models::Network& network) {
   std::vector<std::vector<std::int64_t>> shapes;
@@ -107,9 +133,8 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
                       const TrainingState& state) {
   auto tmp = file;
   tmp += ".tmp";
-  std::string bytes;
+  OutputArchive archive;
   try {
-    OutputArchive archive;
     archive.write("format", c10::IValue(kFormat));
     archive.write("trial_id", c10::IValue(trial.id));
     // The whole configuration, not only its id: the id hashes it without keys at their default.
@@ -125,23 +150,28 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
     const auto global = GlobalGenerators::capture(state.device);
     archive.write("rng_cpu", global.cpu, /*is_buffer=*/true);
     if (global.cuda.defined()) archive.write("rng_cuda", global.cuda, /*is_buffer=*/true);
-    // Serialised in memory (a checkpoint of these networks is a few MB): a write that fails
-    // half-way inside torch's zip writer can end in std::terminate from its destructor.
-    archive.save_to([&bytes](const void* data, std::size_t size) {
-      bytes.append(static_cast<const char*>(data), size);
-      return size;
-    });
-    std::filesystem::create_directories(file.parent_path());
   } catch (const c10::Error& e) {
     throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
                           e.what_without_backtrace());
-  } catch (const std::filesystem::filesystem_error& e) {
-    throw CheckpointWriteError(std::string("cannot write checkpoint: ") + e.what());
   }
-  // The data must be on disk before the rename makes it the checkpoint, and the rename itself
-  // before the trainer goes on (the folder's entry is synced too).
-  write_synced(tmp, bytes);
   std::error_code ec;
+  if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) {
+    throw CheckpointWriteError("cannot write checkpoint " + file.string() + ": cannot create " +
+                               file.parent_path().string() + ": " + ec.message());
+  }
+  // Streamed (a checkpoint of a width-9000 network is gigabytes); the data must be on disk
+  // before the rename makes it the checkpoint, and the rename itself before the trainer goes on
+  // (the folder's entry is synced too).
+  SyncedFile out(tmp);
+  try {
+    archive.save_to([&out](const void* data, std::size_t size) { return out.write(data, size); });
+  } catch (const c10::Error& e) {
+    out.discard();
+    throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
+                          e.what_without_backtrace());
+  }
+  out.finish();
   std::filesystem::rename(tmp, file, ec);
   if (ec) {
     std::error_code ignored;
