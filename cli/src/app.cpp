@@ -1,6 +1,7 @@
 #include "comet/cli/app.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -53,6 +54,10 @@ const std::map<std::string, OutputFormat> kFormats = {
 }  // namespace
 
 int run_app(int argc, char** argv) {
+  // A file size limit (ulimit -f) would kill comet with SIGXFSZ mid-write, without a word; with
+  // the signal ignored the write fails with EFBIG instead, and the storage error names the file
+  // (workers inherit this, and a checkpoint they cannot write stops the run the same way).
+  ::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "comet: sweeps of COMET (fixed random routing + k-WTA cap) and its baselines:\n"
       "YAML sweep in, trials trained with LibTorch, curves in SQLite, tables out."};

@@ -217,8 +217,10 @@ void ProgressPrinter::trial_ended(int slot, const sweeps::TrialSpec& trial,
                              end.will_retry ? "; retrying" : ""));
       break;
     case engine::TrialOutcome::interrupted:
-      print_line(fmt::format("[slot {}] stopped {} after epoch {}; it resumes from its checkpoint",
-                             slot, trial.id, end.epochs_completed));
+      print_line(
+          fmt::format("[slot {}] stopped {} after epoch {}{}; it resumes from its checkpoint", slot,
+                      trial.id, end.epochs_completed,
+                      end.kind == engine::FailureKind::storage ? " (" + end.error + ")" : ""));
       break;
   }
 }

@@ -104,7 +104,16 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
                      params.db.string());
   ProgressPrinter progress(err, {params.progress_is_terminal, params.color, params.columns}, axes,
                            epochs_to_run, to_run);
-  const auto summary = scheduler.run(trials, store, progress);
+  engine::RunSummary summary;
+  try {
+    summary = scheduler.run(trials, store, progress);
+  } catch (const results::StoreError& e) {
+    // The database or a checkpoint could not be written while trials ran: the scheduler has
+    // stopped the workers; what was committed stays and the same command resumes.
+    progress.finish();
+    throw results::StoreError(fmt::format("{}; resume with: comet run {} --db {}", e.what(),
+                                          params.sweep_file.string(), params.db.string()));
+  }
   progress.finish();
 
   const auto rows = store.list_trials(spec.name);

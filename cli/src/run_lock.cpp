@@ -18,6 +18,10 @@ namespace comet::cli {
 RunLock::RunLock(const std::filesystem::path& run_dir) {
   std::error_code ec;
   std::filesystem::create_directories(run_dir, ec);
+  if (ec) {
+    throw results::StoreError(
+        fmt::format("cannot create the run folder {}: {}", run_dir.string(), ec.message()));
+  }
   const auto path = run_dir / "run.lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -37,15 +38,67 @@ void set_generator_state(at::Generator generator, const at::Tensor& state) {
 void sync_path(const std::filesystem::path& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) {
-    throw CheckpointError("cannot open " + path.string() + ": " + std::strerror(errno));
+    throw CheckpointWriteError("cannot open " + path.string() + ": " + std::strerror(errno));
   }
   const int rc = ::fsync(fd);
   const int error = errno;
   ::close(fd);
   if (rc != 0) {
-    throw CheckpointError("cannot sync " + path.string() + ": " + std::strerror(error));
+    throw CheckpointWriteError("cannot sync " + path.string() + ": " + std::strerror(error));
   }
 }
+
+// A file written through torch's archive writer, with the system's reason for a failed write.
+// torch's own file writer reports one without its reason ("file write failed"), and a writer
+// that fails inside torch's zip writer may end in std::terminate from its destructor; so the
+// callback never fails: it records the first errno and drops the rest, and the caller reports
+// it once torch is done.
+class SyncedFile {
+ public:
+  explicit SyncedFile(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) error_ = errno;
+  }
+  SyncedFile(const SyncedFile&) = delete;
+  SyncedFile& operator=(const SyncedFile&) = delete;
+  ~SyncedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  std::size_t write(const void* data, std::size_t size) {
+    const char* bytes = static_cast<const char*>(data);
+    for (std::size_t done = 0; done < size && error_ == 0;) {
+      const auto n = ::write(fd_, bytes + done, size - done);
+      if (n < 0 && errno != EINTR) error_ = errno;
+      if (n > 0) done += static_cast<std::size_t>(n);
+    }
+    return size;
+  }
+
+  // fsyncs and closes the file; on any failure removes it and throws CheckpointWriteError
+  // naming it and the reason (No space left on device, File too large).
+  void finish() {
+    if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
+    if (fd_ >= 0 && ::close(fd_) != 0 && error_ == 0) error_ = errno;
+    fd_ = -1;
+    if (error_ != 0) {
+      discard();
+      throw CheckpointWriteError("cannot write checkpoint " + path_.string() + ": " +
+                                 std::strerror(error_));
+    }
+  }
+  void discard() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  int error_ = 0;
+};
 
 std::vector<std::vector<std::int64_t>> parameter_shapes(models::Network& network) {
   std::vector<std::vector<std::int64_t>> shapes;
@@ -80,8 +133,8 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
                       const TrainingState& state) {
   auto tmp = file;
   tmp += ".tmp";
+  OutputArchive archive;
   try {
-    OutputArchive archive;
     archive.write("format", c10::IValue(kFormat));
     archive.write("trial_id", c10::IValue(trial.id));
     // The whole configuration, not only its id: the id hashes it without keys at their default.
@@ -97,22 +150,34 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
     const auto global = GlobalGenerators::capture(state.device);
     archive.write("rng_cpu", global.cpu, /*is_buffer=*/true);
     if (global.cuda.defined()) archive.write("rng_cuda", global.cuda, /*is_buffer=*/true);
-    std::filesystem::create_directories(file.parent_path());
-    archive.save_to(tmp.string());
   } catch (const c10::Error& e) {
     throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
                           e.what_without_backtrace());
-  } catch (const std::filesystem::filesystem_error& e) {
-    throw CheckpointError(std::string("cannot write checkpoint: ") + e.what());
   }
-  // The data must be on disk before the rename makes it the checkpoint, and the rename itself
-  // before the trainer goes on (the folder's entry is synced too).
-  sync_path(tmp, O_RDONLY);
   std::error_code ec;
+  if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) {
+    throw CheckpointWriteError("cannot write checkpoint " + file.string() + ": cannot create " +
+                               file.parent_path().string() + ": " + ec.message());
+  }
+  // Streamed (a checkpoint of a width-9000 network is gigabytes); the data must be on disk
+  // before the rename makes it the checkpoint, and the rename itself before the trainer goes on
+  // (the folder's entry is synced too).
+  SyncedFile out(tmp);
+  try {
+    archive.save_to([&out](const void* data, std::size_t size) { return out.write(data, size); });
+  } catch (const c10::Error& e) {
+    out.discard();
+    throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
+                          e.what_without_backtrace());
+  }
+  out.finish();
   std::filesystem::rename(tmp, file, ec);
   if (ec) {
-    throw CheckpointError("cannot rename " + tmp.string() + " to " + file.string() + ": " +
-                          ec.message());
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw CheckpointWriteError("cannot rename " + tmp.string() + " to " + file.string() + ": " +
+                               ec.message());
   }
   sync_path(file.parent_path().empty() ? "." : file.parent_path(), O_RDONLY | O_DIRECTORY);
 }

@@ -21,6 +21,14 @@ class CheckpointError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The checkpoint could not be put on disk (a full disk, a file size limit, a folder that cannot
+// be written): a storage failure, not the trial's. The message names the file and the system's
+// reason ("cannot write checkpoint /r.db.runs/ab12.ckpt.tmp: No space left on device").
+class CheckpointWriteError : public CheckpointError {
+ public:
+  using CheckpointError::CheckpointError;
+};
+
 // The states of torch's default generators that a trial draws from without naming them:
 // the CPU one (dropout on the CPU) and, on a CUDA device, that device's (dropout there).
 struct GlobalGenerators {
@@ -41,7 +49,8 @@ struct TrainingState {
 
 // Writes the checkpoint of `trial` after `epoch` to `<file>.tmp`, fsyncs it and renames it over
 // `file` (creating the folder), so a crash leaves the old checkpoint or the new one, never half
-// of one. The global generators are read as they are now. Throws CheckpointError.
+// of one; on failure the .tmp file is removed and the previous checkpoint stays. The global
+// generators are read as they are now. Throws CheckpointWriteError.
 void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec& trial, int epoch,
                       const TrainingState& state);
 

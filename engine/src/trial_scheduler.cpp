@@ -71,6 +71,8 @@ struct TrialScheduler::Impl {
   std::vector<int> retries;
   RunSummary summary;
   bool stopping = false;
+  // Why a worker could not write a checkpoint (a full disk): the run stops and fails with it.
+  std::string storage_failure;
 
   const sweeps::TrialSpec& trial_of(const SchedulerSlot& slot) const {
     return trials->at(static_cast<std::size_t>(slot.trial));
@@ -139,7 +141,9 @@ struct TrialScheduler::Impl {
     if (!stopping) {
       stopping = true;
       summary.stopped = true;
-      if (reporter != nullptr) reporter->interrupting(running, false);
+      // Nothing to announce when no trial runs (an interrupt while data loads, a storage
+      // failure of the last running trial).
+      if (reporter != nullptr && running > 0) reporter->interrupting(running, false);
       const auto stop_line = encode(command_of(WorkerCommand::Type::stop));
       for (auto& slot : slots) {
         if (slot.worker) slot.worker->send(stop_line);
@@ -259,6 +263,19 @@ struct TrialScheduler::Impl {
         break;
       }
       case WorkerEvent::Type::failed:
+        if (event.kind == FailureKind::storage) {
+          // Not the trial's failure: it goes back to pending (its stored epochs and previous
+          // checkpoint stay) and the run stops, since every other trial would fail the same way.
+          store->interrupt_attempt(slot.attempt, "the run stopped: " + event.text);
+          slot.trial = -1;
+          ++summary.interrupted;
+          reporter->trial_ended(slot_index, trial,
+                                TrialEnd{TrialOutcome::interrupted, FailureKind::storage,
+                                         event.text, slot.epochs, false});
+          if (storage_failure.empty()) storage_failure = event.text;
+          stop(false);
+          break;
+        }
         // Out of memory may pass on another attempt (other trials shared the device); an
         // exception or a divergence is deterministic and would only repeat.
         end_badly(slot, event.kind, event.text, event.kind == FailureKind::out_of_memory);
@@ -384,6 +401,43 @@ struct TrialScheduler::Impl {
       slot.worker.reset();
     }
   }
+
+  // The database failed while trials ran (a full disk, a damaged file): nothing more can be
+  // recorded. The workers are stopped (a closed stdin stops a trial at its next step, and one
+  // waiting for an ack never writes that epoch's checkpoint), then each open attempt is closed
+  // as `interrupted` if the database still takes that write; if not, it stays open, as after a
+  // crash, and the next run closes it. Throws StoreError with the cause and what was stopped.
+  [[noreturn]] void abandon(const std::string& cause) {
+    int running = 0, left_open = 0;
+    for (const auto& slot : slots) running += slot.trial >= 0;
+    shut_down();
+    bool writable = true;
+    for (auto& slot : slots) {
+      if (slot.trial >= 0 && slot.attempt != 0) {
+        try {
+          if (writable) {
+            store->interrupt_attempt(slot.attempt, "the run stopped on a storage error: " + cause);
+          }
+        } catch (const results::StoreError&) {
+          writable = false;
+        }
+        left_open += !writable;
+      }
+      slot.trial = -1;
+    }
+    std::string what = cause + "; the run stopped";
+    if (running > 0) {
+      what += fmt::format(": {} running trial(s) stopped (they resume from their checkpoints)",
+                          running);
+    }
+    if (left_open > 0) {
+      what += fmt::format(
+          "; {} attempt(s) could not be closed (the database refused that too): the next run "
+          "closes them",
+          left_open);
+    }
+    throw results::StoreError(what);
+  }
 };
 
 TrialScheduler::TrialScheduler(SchedulerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -443,15 +497,26 @@ RunSummary TrialScheduler::run(const std::vector<sweeps::TrialSpec>& trials,
   std::vector<SlotSpec> specs;
   for (const auto& slot : impl.slots) specs.push_back(slot.spec);
   if (!impl.queue.empty() && !impl.stopping) reporter.slots_started(specs);
-  while (true) {
-    if (!impl.stopping) impl.assign();
-    if (!impl.busy() && (impl.queue.empty() || impl.stopping)) break;
-    impl.poll_once();
-    reporter.tick();
+  try {
+    while (true) {
+      if (!impl.stopping) impl.assign();
+      if (!impl.busy() && (impl.queue.empty() || impl.stopping)) break;
+      impl.poll_once();
+      reporter.tick();
+    }
+  } catch (const results::StoreError& e) {
+    impl.queue.clear();
+    impl.abandon(e.what());
   }
   impl.summary.not_started = static_cast<int>(impl.queue.size());
   impl.queue.clear();
   impl.shut_down();
+  if (!impl.storage_failure.empty()) {
+    throw results::StoreError(fmt::format(
+        "{}; the run stopped: {} trial(s) stopped (they resume from their checkpoints), {} not "
+        "started",
+        impl.storage_failure, impl.summary.interrupted, impl.summary.not_started));
+  }
   return impl.summary;
 }
 

@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include "checkpoint.h"
 #include "line_channel.h"
 #include "trial_log.h"
 
@@ -113,11 +114,14 @@ struct Failure {
 };
 
 // Runs `step`; an exception becomes the trial's failure, out-of-memory ones with their own kind
-// (the scheduler retries those: memory may be free again on another attempt).
+// (the scheduler retries those: memory may be free again on another attempt), and a checkpoint
+// that cannot be written as a storage failure (the scheduler stops the run).
 template <typename Step>
 std::optional<Failure> failure_of(Step&& step) {
   try {
     step();
+  } catch (const CheckpointWriteError& e) {
+    return Failure{FailureKind::storage, e.what()};
   } catch (const c10::OutOfMemoryError& e) {
     return Failure{FailureKind::out_of_memory, e.what_without_backtrace()};
   } catch (const std::bad_alloc& e) {

@@ -43,7 +43,8 @@ const std::map<FailureKind, std::string>& kind_names() {
       {FailureKind::exception, "exception"},
       {FailureKind::diverged, "diverged"},
       {FailureKind::out_of_memory, "out_of_memory"},
-      {FailureKind::killed, "killed"}};
+      {FailureKind::killed, "killed"},
+      {FailureKind::storage, "storage"}};
   return names;
 }
 

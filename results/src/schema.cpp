@@ -197,6 +197,13 @@ void prepare_for_reading(Connection& connection) {
   const std::int64_t version = schema_version(connection);
   refuse_newer(connection, version);
   if (version == 0) {
+    // An empty file is what `comet run` has created but not yet given its schema (for a few
+    // milliseconds), or what a failed first run left behind.
+    if (query_int(connection, "SELECT count(*) FROM sqlite_schema") == 0) {
+      throw StoreError(
+          fmt::format("results database {} is empty: no sweep has been registered in it yet",
+                      connection.path()));
+    }
     throw StoreError(fmt::format("database {} is not a comet results database (no comet schema)",
                                  connection.path()));
   }

@@ -278,6 +278,52 @@ TEST_F(SchedulerTest, RerunAllRunsDoneTrialsAgainFromScratch) {
   expect_equal_to_uninterrupted(store);
 }
 
+// A disk that is full for one checkpoint (its .tmp file leads to /dev/full, whose writes fail
+// with ENOSPC, even for root): not the trial's failure. The run stops with a StoreError naming
+// the file and the cause, the trial is pending again with its committed epoch and an
+// `interrupted` attempt, nothing is failed, and the next run completes the uninterrupted curves.
+TEST_F(SchedulerTest, ACheckpointTheDiskRefusesStopsTheRunAndMarksNothingFailed) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+  auto store = open_store("r.db", trials_);
+  const auto& first = trials_[0];
+  const auto tmp = dir_ / "r.db.runs" / (first.id + ".ckpt.tmp");
+  std::filesystem::create_directories(tmp.parent_path());
+  std::filesystem::create_symlink("/dev/full", tmp);
+
+  RecordingReporter reporter;
+  std::string message;
+  try {
+    run(options(1), store, reporter, trials_);
+  } catch (const results::StoreError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "cannot write checkpoint " + tmp.string() +
+                         ": No space left on device; the run stopped: 1 trial(s) stopped (they "
+                         "resume from their checkpoints), 3 not started");
+  EXPECT_FALSE(std::filesystem::is_symlink(tmp));  // the half-written .tmp is removed
+  EXPECT_TRUE(std::filesystem::exists("/dev/full"));
+  ASSERT_EQ(reporter.ends.size(), 1u);
+  EXPECT_EQ(reporter.ends[0].second.outcome, TrialOutcome::interrupted);
+  EXPECT_EQ(reporter.ends[0].second.kind, FailureKind::storage);
+  EXPECT_EQ(reporter.ends[0].second.epochs_completed, 1);
+  EXPECT_EQ(store.trial_status(first.id), results::TrialStatus::pending);
+  EXPECT_EQ(store.stored_epoch_prefix(first.id), 1);  // committed before its checkpoint failed
+  const auto attempts = store.attempts(first.id);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, "interrupted");
+  EXPECT_NE(attempts[0].error.find("No space left on device"), std::string::npos);
+  for (const auto& t : trials_) {
+    if (t.id == first.id) continue;
+    EXPECT_EQ(store.trial_status(t.id), results::TrialStatus::pending);
+    EXPECT_TRUE(store.attempts(t.id).empty());
+  }
+
+  RecordingReporter again;
+  EXPECT_EQ(run(options(1), store, again, trials_).done, 4);
+  EXPECT_EQ(again.resumed[first.id], 0);  // no checkpoint was written: epoch 1 is run again
+  expect_equal_to_uninterrupted(store);
+}
+
 TEST_F(SchedulerTest, AWorkerThatCannotStartIsASchedulerError) {
   auto o = options(1);
   o.worker_executable = "/bin/false";

@@ -68,7 +68,7 @@ TEST(WorkerProtocol, EpochMetricsRoundTripExactlyAndNanBecomesNull) {
 
 TEST(WorkerProtocol, FailuresKeepTheirKindAndText) {
   for (auto kind : {FailureKind::exception, FailureKind::diverged, FailureKind::out_of_memory,
-                    FailureKind::killed}) {
+                    FailureKind::killed, FailureKind::storage}) {
     WorkerEvent e;
     e.type = WorkerEvent::Type::failed;
     e.trial = "t";
@@ -81,6 +81,7 @@ TEST(WorkerProtocol, FailuresKeepTheirKindAndText) {
     EXPECT_EQ(back.epoch, 2);
   }
   EXPECT_EQ(to_string(FailureKind::out_of_memory), "out_of_memory");
+  EXPECT_EQ(to_string(FailureKind::storage), "storage");
 }
 
 TEST(WorkerProtocol, MalformedLinesAreProtocolErrors) {

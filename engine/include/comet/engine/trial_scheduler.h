@@ -94,7 +94,10 @@ class TrialScheduler {
   // database is touched. Throws SchedulerError when a worker cannot start.
   void start(const std::vector<sweeps::TrialSpec>& trials);
   // Runs every trial not yet done (see Rerun) until all have ended or an interrupt or
-  // --fail-fast stops the sweep. Storage failures (results::StoreError) end it at once.
+  // --fail-fast stops the sweep. A storage failure (the database cannot be written or read, or a
+  // worker cannot write a checkpoint) stops the workers, closes the open attempts as
+  // `interrupted` (their trials back to pending) where the database still takes that write, and
+  // throws results::StoreError naming the file and the cause; nothing is marked failed.
   RunSummary run(const std::vector<sweeps::TrialSpec>& trials, results::ResultStore& store,
                  SchedulerReporter& reporter);
 

@@ -50,7 +50,10 @@ struct WorkerCommand {
   int epoch = 0;          // ack: the epoch the scheduler committed
 };
 
-enum class FailureKind { exception, diverged, out_of_memory, killed };
+// storage: the worker could not write the trial's checkpoint (a full disk, a file size limit, a
+// read-only run folder). Not the trial's fault: the scheduler stops the run (exit 3) and the
+// trial resumes from its previous checkpoint when the run is started again.
+enum class FailureKind { exception, diverged, out_of_memory, killed, storage };
 std::string_view to_string(FailureKind kind);
 
 struct WorkerEvent {

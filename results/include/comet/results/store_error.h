@@ -1,5 +1,6 @@
 #pragma once
-// Errors of the results store: the database cannot be opened, read or written (CLI exit 3).
+// Storage errors (CLI exit 3): the results database cannot be opened, read or written, or (from
+// the scheduler) a trial's checkpoint or the run folder cannot be written.
 
 #include <stdexcept>
 #include <string>
