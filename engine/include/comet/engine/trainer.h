@@ -51,8 +51,8 @@ struct TrainerOptions {
   std::string device = "cpu";
   std::filesystem::path data_root;  // empty: the datasets layer's default
   // Checkpoints (docs/engine.md): `<checkpoint_dir>/<trial id>.ckpt`, written after every
-  // `checkpoint_every`-th epoch but the last (the trial ends there). Empty dir: none are read or written;
-  // checkpoint_every 0: existing ones are resumed from, no new ones are written.
+  // `checkpoint_every`-th epoch but the last (the trial ends there). Empty dir: none are read or
+  // written; checkpoint_every 0: existing ones are resumed from, no new ones are written.
   std::filesystem::path checkpoint_dir;
   int checkpoint_every = 1;
 };
