@@ -1,7 +1,11 @@
 #include "yaml_nodes.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <map>
 #include <string>
+
+#include "text_bytes.h"
 
 namespace comet::sweeps {
 
@@ -45,7 +49,8 @@ std::vector<MapEntry> map_entries(const YAML::Node& map, std::string_view file) 
     }
     auto [first, inserted] = first_marks.emplace(key.Scalar(), key_mark);
     if (!inserted) {
-      throw SweepError(key_mark, "duplicate key '" + key.Scalar() + "' (first given at line " +
+      throw SweepError(key_mark, "duplicate key '" + excerpt(key.Scalar()) +
+                                     "' (first given at line " +
                                      std::to_string(first->second.line) + "); give each key once");
     }
     YAML::Node value = it->second;
@@ -59,6 +64,12 @@ YAML::Node load_single_document(std::string_view yaml, std::string_view file) {
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::DeepRecursion& error) {
+    // yaml-cpp's guard against running out of stack (its message is only "bad file"); it
+    // trips at about 500 nested lists or maps.
+    throw SweepError(source_mark(error.mark, file),
+                     "the YAML nests lists or maps too deeply for the parser (hundreds of "
+                     "levels); a sweep file needs at most 4 (grids: - key: [values])");
   } catch (const YAML::Exception& error) {
     throw SweepError(source_mark(error.mark, file), "YAML syntax error: " + error.msg);
   }
