@@ -20,6 +20,7 @@
 #include "comet/cli/plot_command.h"
 #include "comet/engine/runtime_info.h"
 #include "comet/sweeps/param_schema.h"
+#include "comet/sweeps/sweep_spec.h"
 #include "comet/version.h"
 
 namespace comet::cli {
@@ -44,8 +45,30 @@ std::string sweep_keys_help() {
     if (def.scope) text += " (" + def.describe_scope() + ")";
     text += "\n";
   }
+  text += fmt::format(
+      "Limits: a sweep file of at most {} bytes (1 MiB), at most {} trials; more than {} need "
+      "--yes.\n",
+      sweeps::kMaxSweepFileBytes, sweeps::kMaxTrials, sweeps::kTrialsWithoutConfirmation);
   text += "See docs/commands/run.md.";
   return text;
+}
+
+// Each override with the position of its argument ("argument 3": argv[3]), for messages.
+std::vector<sweeps::SweepOverride> overrides_with_positions(const std::vector<std::string>& texts,
+                                                            int argc, char** argv) {
+  std::vector<sweeps::SweepOverride> overrides;
+  int next = 1;
+  for (const auto& text : texts) {
+    int position = next;
+    while (position < argc && text != argv[position]) ++position;
+    sweeps::SweepOverride override_arg{.text = text, .origin = ""};
+    if (position < argc) {
+      override_arg.origin = "argument " + std::to_string(position);
+      next = position + 1;
+    }
+    overrides.push_back(std::move(override_arg));
+  }
+  return overrides;
 }
 
 const std::map<std::string, OutputFormat> kFormats = {
@@ -73,6 +96,15 @@ int run_app(int argc, char** argv) {
   auto* run_cmd =
       app.add_subcommand("run", "Run a sweep: every trial not yet done in the database");
   run_cmd->add_option("sweep", run.sweep_file, "The sweep file (YAML)")->required();
+  std::vector<std::string> run_overrides;
+  run_cmd->add_option("overrides", run_overrides,
+                      "key=value changes to the sweep, as if its file were edited: a value "
+                      "(epochs=2) sets the key for every trial, a list ('width=[100, 200]') "
+                      "makes or replaces its grid axis; see docs/commands/run.md");
+  run_cmd->add_flag("-y,--yes", run.yes,
+                    fmt::format("Run a sweep of more than {} trials (without it such a sweep "
+                                "exits 2; --dry-run shows it)",
+                                sweeps::kTrialsWithoutConfirmation));
   run_cmd->add_option("--db", run.db, "Results database (created if missing)")
       ->capture_default_str();
   run_cmd
@@ -381,6 +413,7 @@ int run_app(int argc, char** argv) {
   if (worker_cmd->parsed()) return worker_command();
   if (run_cmd->parsed()) {
     if (rerun_failed) run.rerun = "failed";
+    run.overrides = overrides_with_positions(run_overrides, argc, argv);
     run.progress_is_terminal = isatty(STDERR_FILENO) != 0;
     run.color = run.progress_is_terminal && std::getenv("NO_COLOR") == nullptr;
     if (winsize size{}; run.progress_is_terminal &&

@@ -29,7 +29,7 @@ std::string action_for(std::optional<results::TrialStatus> status, engine::Rerun
 }  // namespace
 
 int dry_run_command(const RunParams& params, std::ostream& out) {
-  auto spec = sweeps::parse_sweep_file(params.sweep_file);
+  auto spec = sweeps::parse_sweep_file(params.sweep_file, params.overrides);
   auto trials = sweeps::expand_trials(spec);
   const auto rerun = rerun_mode(params.rerun);
   std::optional<results::ResultStore> store;
@@ -46,7 +46,8 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
   for (const auto& trial : trials) {
     std::optional<results::TrialStatus> status;
     if (store) status = store->trial_status(trial.id);
-    const bool has_checkpoint = std::filesystem::exists(checkpoints / (trial.id + ".ckpt"));
+    const bool has_checkpoint =
+        std::filesystem::exists(checkpoints / sweeps::trial_file_name(trial.id, ".ckpt"));
     const auto action = action_for(status, rerun, has_checkpoint);
     to_run += action.rfind("skip", 0) != 0;
     std::vector<Cell> row{trial.id};

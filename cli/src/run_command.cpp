@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <ostream>
+#include <string_view>
 
 #include "progress_printer.h"
 #include "run_lock.h"
@@ -37,6 +40,55 @@ Table seed_table(const std::vector<results::SeedCell>& cells,
   return table;
 }
 
+// "4 model x 10 width x 30 seed" per grid, " + " between grids.
+std::string grid_sizes(const sweeps::SweepSpec& spec) {
+  std::string sizes;
+  for (const auto& grid : spec.grids) {
+    std::string product;
+    for (const auto& axis : grid.axes) {
+      product += fmt::format("{}{} {}", product.empty() ? "" : " x ", axis.values.size(), axis.key);
+    }
+    sizes += (sizes.empty() ? "" : " + ") + (product.empty() ? "1" : product);
+  }
+  return sizes;
+}
+
+// A sweep of more trials than a person likely meant (a typo in an axis, a forgotten seed list)
+// is shown, not started: the count, where it comes from, and how to go on.
+void confirm_size(const RunParams& params, const sweeps::SweepSpec& spec, std::size_t trials) {
+  if (params.yes || trials <= sweeps::kTrialsWithoutConfirmation) return;
+  throw UsageError(
+      fmt::format("{}: the sweep has {} trials ({}: {}), more than the {} comet run starts without "
+                  "confirmation; look at the plan with --dry-run, then pass --yes to run them all",
+                  params.sweep_file.string(), trials, spec.grids.size() > 1 ? "grids" : "grid",
+                  grid_sizes(spec), sweeps::kTrialsWithoutConfirmation));
+}
+
+// `text` as one shell word: as is when it holds only safe characters, else single-quoted.
+std::string shell_word(const std::string& text) {
+  const bool safe = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
+           std::string_view("_-.,/=:+@%").find(ch) != std::string_view::npos;
+  });
+  if (safe) return text;
+  std::string quoted = "'";
+  for (char ch : text) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return quoted + "'";
+}
+
+// The command that resumes this run: the same sweep, overrides and database.
+std::string resume_command(const RunParams& params) {
+  std::string command = "comet run " + shell_word(params.sweep_file.string());
+  for (const auto& override_arg : params.overrides) {
+    command += ' ';
+    command += shell_word(override_arg.text);
+  }
+  command += " --db ";
+  command += shell_word(params.db.string());
+  if (params.yes) command += " --yes";
+  return command;
+}
+
 }  // namespace
 
 std::filesystem::path checkpoint_dir(const std::filesystem::path& db) {
@@ -54,8 +106,9 @@ engine::Rerun rerun_mode(const std::string& rerun) {
 
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   if (params.dry_run) return dry_run_command(params, out);
-  auto spec = sweeps::parse_sweep_file(params.sweep_file);
+  auto spec = sweeps::parse_sweep_file(params.sweep_file, params.overrides);
   auto trials = sweeps::expand_trials(spec);
+  confirm_size(params, spec, trials.size());
   if (params.checkpoint_every < 0) throw UsageError("--checkpoint-every must be >= 0 (0: off)");
   if (params.max_retries < 0) throw UsageError("--max-retries must be >= 0");
   const auto slots = plan_slots(params.devices, params.jobs_per_device, params.threads);
@@ -120,8 +173,8 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   if (summary.interrupted_by_user) {
     err << fmt::format(
         "comet: interrupted: {} trial(s) stopped (they resume from their checkpoints), {} not "
-        "started; resume with: comet run {} --db {}\n",
-        summary.interrupted, summary.not_started, params.sweep_file.string(), params.db.string());
+        "started; resume with: {}\n",
+        summary.interrupted, summary.not_started, resume_command(params));
     return kExitInterrupted;
   }
 

@@ -164,7 +164,7 @@ struct Trainer::Impl {
 
   std::filesystem::path checkpoint_file(const sweeps::TrialSpec& trial) const {
     if (options.checkpoint_dir.empty()) return {};
-    return options.checkpoint_dir / (trial.id + ".ckpt");
+    return options.checkpoint_dir / sweeps::trial_file_name(trial.id, ".ckpt");
   }
 
   std::unique_ptr<TrialSession> build(const sweeps::TrialSpec& trial) {
@@ -219,6 +219,20 @@ void Trainer::load_datasets(const std::vector<sweeps::TrialSpec>& trials) {
     if (data->info().task == datasets::Task::regression && t.config.text("task") != "regression") {
       throw datasets::DatasetError("dataset " + data->info().name +
                                    " has real-valued targets: its trials need task: regression");
+    }
+    // Known only once the data is: a batch larger than the training set would silently train
+    // full-batch, which no sweep of this paper means.
+    const auto batch = t.config.integer("batch_size");
+    const auto examples = data->train().size();
+    if (batch > examples) {
+      throw datasets::DatasetError(
+          "trial " + t.id + " (model " + t.config.text("model") + ", width " +
+          std::to_string(t.config.integer("width")) + ", seed " +
+          std::to_string(t.config.integer("seed")) + "): batch_size " + std::to_string(batch) +
+          " is larger than the training set of " + data->info().name + " (" +
+          std::to_string(examples) + " examples after holding out val_fraction " +
+          sweeps::to_display(t.config.at("val_fraction")) +
+          "); allowed: batch_size <= " + std::to_string(examples));
     }
   }
 }

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "comet/sweeps/sweep_spec.h"
+
 namespace comet::engine {
 
 TrialLog::TrialLog(const std::filesystem::path& dir, const std::string& trial_id) {
@@ -12,7 +14,7 @@ TrialLog::TrialLog(const std::filesystem::path& dir, const std::string& trial_id
     try {
       std::filesystem::create_directories(dir);
       auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(
-          (dir / (trial_id + ".log")).string(), /*truncate=*/false);
+          (dir / sweeps::trial_file_name(trial_id, ".log")).string(), /*truncate=*/false);
       logger_ = std::make_shared<spdlog::logger>("trial", std::move(sink));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "comet: no log file for trial %s: %s\n", trial_id.c_str(), e.what());

@@ -255,7 +255,7 @@ struct TrialScheduler::Impl {
         // Only disk space from now on: a done trial never resumes.
         if (!options.run_dir.empty()) {
           std::error_code ec;
-          std::filesystem::remove(options.run_dir / (trial.id + ".ckpt"), ec);
+          std::filesystem::remove(options.run_dir / sweeps::trial_file_name(trial.id, ".ckpt"), ec);
         }
         reporter->trial_ended(
             slot_index, trial,

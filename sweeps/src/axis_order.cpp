@@ -13,12 +13,12 @@ namespace {
 constexpr std::array<std::string_view, 5> kLeadingAxes = {"dataset", "val_fraction", "split_seed",
                                                           "train_limit", "model"};
 
+}  // namespace
+
 std::size_t expansion_rank(std::string_view key) {
   auto found = std::find(kLeadingAxes.begin(), kLeadingAxes.end(), key);
   return static_cast<std::size_t>(found - kLeadingAxes.begin());  // others: size()
 }
-
-}  // namespace
 
 void order_axes_for_expansion(std::vector<GridAxis>& axes) {
   std::stable_sort(axes.begin(), axes.end(), [](const GridAxis& a, const GridAxis& b) {

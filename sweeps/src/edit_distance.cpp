@@ -42,6 +42,12 @@ std::string closest_name(std::string_view name, const std::vector<std::string_vi
   std::string best;
   std::size_t best_distance = kMaxTypos + 1;
   for (std::string_view candidate : candidates) {
+    // The lengths alone bound the distance from below: a long name (a pasted paragraph, a
+    // megabyte key) costs nothing here instead of a table of its length times the candidate's.
+    std::size_t length_gap = lower_name.size() > candidate.size()
+                                 ? lower_name.size() - candidate.size()
+                                 : candidate.size() - lower_name.size();
+    if (length_gap > kMaxTypos) continue;
     std::size_t distance = edit_distance(lower_name, lower_case(candidate));
     // Two edits on a two-letter key would make any two-letter word a "typo" of it.
     bool plausible = distance <= kMaxTypos && 2 * distance <= candidate.size();

@@ -1,5 +1,6 @@
 // Validation and normalisation of one value against its ParamDef.
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "edit_distance.h"
 #include "scalar_text.h"
+#include "text_bytes.h"
 
 #include "comet/sweeps/param_schema.h"
 
@@ -38,10 +40,11 @@ bool in_range(const ParamDef& def, double value) {
 }
 
 // The value as the user wrote it, for messages: text is shown raw (quoted only when empty), so
-// "p_k: 0 is out of range" quotes the file rather than the normalised 0.0.
+// "p_k: 0 is out of range" quotes the file rather than the normalised 0.0. At most 80 bytes of
+// it, control characters escaped (excerpt).
 std::string shown(const ParamValue& value) {
   std::string text = to_display(value);
-  return text.empty() ? "''" : text;
+  return text.empty() ? "''" : excerpt(text);
 }
 
 std::string failure(const ParamDef& def, const std::string& written, const std::string& problem) {
@@ -88,7 +91,23 @@ std::optional<std::string> check_choice(const ParamDef& def, ParamValue& value) 
   std::string hint = closest_name(text, choices);
   std::string problem = "is not one of the choices";
   if (!hint.empty()) problem += " (did you mean '" + hint + "'?)";
-  return def.name + ": '" + text + "' " + problem + "; allowed: " + def.describe_allowed();
+  return def.name + ": '" + excerpt(text) + "' " + problem + "; allowed: " + def.describe_allowed();
+}
+
+// Text values become file names (csv.file) and JSON in the database and the worker protocol:
+// a NUL would cut a path short, and invalid UTF-8 is not JSON.
+std::optional<std::string> check_text(const ParamDef& def, ParamValue& value) {
+  if (!std::holds_alternative<std::string>(value)) value = to_display(value);
+  const auto& text = std::get<std::string>(value);
+  bool has_control = std::any_of(text.begin(), text.end(), [](char ch) {
+    return is_control_byte(static_cast<unsigned char>(ch));
+  });
+  if (has_control || invalid_utf8_at(text) != std::string_view::npos) {
+    return def.name + ": '" + excerpt(text) + "' holds " +
+           (has_control ? "a control character" : "invalid UTF-8") +
+           "; allowed: UTF-8 text without control characters";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -123,8 +142,7 @@ std::optional<std::string> ParamDef::check(ParamValue& value) const {
     case ParamType::choice:
       return check_choice(*this, value);
     case ParamType::text:
-      if (!std::holds_alternative<std::string>(value)) value = to_display(value);
-      return std::nullopt;
+      return check_text(*this, value);
   }
   return std::nullopt;
 }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "text_bytes.h"
+
 namespace comet::sweeps {
 
 std::string SourceMark::to_string() const {
@@ -17,9 +19,11 @@ std::string SourceMark::to_string() const {
 
 namespace {
 
+// Control characters and invalid UTF-8 (from a file name, or a value written with YAML
+// escapes such as "\e[2J") are shown as \xNN: a message must not drive the user's terminal.
 std::string located_message(const SourceMark& mark, const std::string& message) {
   std::string where = mark.to_string();
-  return where.empty() ? message : where + ": " + message;
+  return printable(where.empty() ? message : where + ": " + message);
 }
 
 }  // namespace
@@ -27,6 +31,6 @@ std::string located_message(const SourceMark& mark, const std::string& message) 
 SweepError::SweepError(SourceMark mark, const std::string& message)
     : std::runtime_error(located_message(mark, message)),
       mark_(std::move(mark)),
-      message_(message) {}
+      message_(printable(message)) {}
 
 }  // namespace comet::sweeps

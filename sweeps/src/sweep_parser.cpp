@@ -7,12 +7,14 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "axis_order.h"
-#include "edit_distance.h"
 #include "param_scope.h"
+#include "source_check.h"
+#include "sweep_entries.h"
+#include "sweep_overrides.h"
+#include "trial_count.h"
 #include "yaml_nodes.h"
 
 #include "comet/sweeps/param_schema.h"
@@ -21,85 +23,13 @@
 namespace comet::sweeps {
 namespace {
 
-constexpr std::string_view kNameKey = "name";
-constexpr std::string_view kGridKey = "grid";
-constexpr std::string_view kGridsKey = "grids";
-
-std::string known_keys_text(bool include_sweep_keys) {
-  std::string text = include_sweep_keys ? "name, grid, grids" : "";
-  for (const ParamDef& def : param_schema()) text += (text.empty() ? "" : ", ") + def.name;
-  return text;
-}
-
-// The schema entry of a key, or a SweepError with a "did you mean" hint.
-const ParamDef& known_param(const MapEntry& entry, bool in_grid) {
-  if (const ParamDef* def = find_param(entry.key)) return *def;
-  std::vector<std::string_view> candidates;
-  if (!in_grid) candidates = {kNameKey, kGridKey, kGridsKey};
-  for (const ParamDef& def : param_schema()) candidates.push_back(def.name);
-  std::string hint = closest_name(entry.key, candidates);
-  std::string where = in_grid ? "unknown grid key '" : "unknown key '";
-  if (!hint.empty()) {
-    throw SweepError(entry.key_mark, where + entry.key + "'; did you mean '" + hint + "'?");
+// The sizes of the lists among `entries`, for the trial limit before their values are parsed.
+std::vector<AxisSize> list_sizes(const std::vector<MapEntry>& entries) {
+  std::vector<AxisSize> sizes;
+  for (const MapEntry& entry : entries) {
+    if (entry.value.IsSequence()) sizes.push_back({entry.key, entry.value.size(), entry.key_mark});
   }
-  throw SweepError(entry.key_mark,
-                   where + entry.key + "'; known keys: " + known_keys_text(!in_grid));
-}
-
-// A scalar node checked against its key's definition.
-ParamValue checked_value(const ParamDef& def, const YAML::Node& node, const SourceMark& mark) {
-  ParamValue value = node.Scalar();
-  if (auto problem = def.check(value)) throw SweepError(mark, *problem);
-  return value;
-}
-
-ParamValue parse_fixed_value(const ParamDef& def, const MapEntry& entry) {
-  if (entry.value.IsNull()) {
-    throw SweepError(entry.value_mark,
-                     entry.key + " has no value; allowed: " + def.describe_allowed());
-  }
-  if (!entry.value.IsScalar()) {
-    std::string hint =
-        entry.value.IsSequence() ? "; to sweep over several values, move it under grid:" : "";
-    throw SweepError(entry.value_mark, entry.key + ": expected one value (" +
-                                           def.describe_allowed() + "), found " +
-                                           node_kind(entry.value) + hint);
-  }
-  return checked_value(def, entry.value, entry.value_mark);
-}
-
-GridAxis parse_axis(std::string_view file, const ParamDef& def, const MapEntry& entry) {
-  if (!entry.value.IsSequence()) {
-    throw SweepError(entry.value_mark, "grid values must be lists; " + entry.key + " is " +
-                                           node_kind(entry.value) + " (write " + entry.key +
-                                           ": [a, b] or, for one value, " + entry.key + ": [a])");
-  }
-  if (entry.value.size() == 0) {
-    throw SweepError(entry.value_mark,
-                     "grid axis '" + entry.key + "' is an empty list; give at least one value");
-  }
-  GridAxis axis{.key = entry.key, .values = {}, .mark = entry.key_mark};
-  std::vector<SourceMark> value_marks;
-  for (YAML::Node item : entry.value) {
-    // yaml-cpp places an empty item at the next token; the list itself is a safer place.
-    SourceMark mark = item.IsNull() ? entry.value_mark : source_mark(item, file);
-    if (!item.IsScalar()) {
-      throw SweepError(mark, "grid axis '" + entry.key + "': each item must be one value (" +
-                                 def.describe_allowed() + "), found " + node_kind(item));
-    }
-    ParamValue value = checked_value(def, item, mark);
-    auto duplicate = std::find(axis.values.begin(), axis.values.end(), value);
-    if (duplicate != axis.values.end()) {
-      const SourceMark& first = value_marks[duplicate - axis.values.begin()];
-      throw SweepError(mark, "grid axis '" + entry.key + "' lists " + to_display(value) +
-                                 " twice (first at line " + std::to_string(first.line) +
-                                 ", column " + std::to_string(first.column) +
-                                 "); give each value once");
-    }
-    axis.values.push_back(std::move(value));
-    value_marks.push_back(mark);
-  }
-  return axis;
+  return sizes;
 }
 
 // One grid's map: `node` is the value of grid: or an item of grids:, `label` names it.
@@ -113,7 +43,9 @@ Grid parse_grid(std::string_view file, const YAML::Node& node, const SourceMark&
                      label + " must be a map of key: [values], found " + node_kind(node) + hint);
   }
   Grid grid{.axes = {}, .mark = mark};
-  for (const MapEntry& entry : map_entries(node, file)) {
+  const std::vector<MapEntry> entries = map_entries(node, file);
+  checked_grid_trials(list_sizes(entries));  // before any value is parsed
+  for (const MapEntry& entry : entries) {
     if (entry.key == kNameKey) {
       throw SweepError(entry.key_mark, "name cannot be a grid axis: a sweep has one name");
     }
@@ -150,9 +82,12 @@ std::vector<Grid> parse_grids(std::string_view file, const MapEntry& grids) {
   }
   std::vector<Grid> result;
   std::size_t index = 0;
+  TrialTotal total;
   for (YAML::Node item : grids.value) {
     // yaml-cpp places an empty item ("-" alone) at the next token; the list is a safer place.
     SourceMark mark = item.IsNull() ? grids.value_mark : source_mark(item, file);
+    // Counted before the item is parsed: aliases (- *g repeated) cost no parsing past the limit.
+    if (item.IsMap()) total.add(checked_grid_trials(list_sizes(map_entries(item, file))), mark);
     result.push_back(parse_grid(file, item, mark, grids_item_label(index)));
     ++index;
   }
@@ -167,28 +102,6 @@ bool has_axis(const Grid& grid, std::string_view key) {
 // How errors name grid `index` of a sweep: "grid:" for the one grid of grid:, "grids: item N".
 std::string grid_label(bool from_grids_key, std::size_t index) {
   return from_grids_key ? grids_item_label(index) : std::string(kGridKey) + ":";
-}
-
-bool is_name_character(char ch, bool first) {
-  bool alphanumeric =
-      (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
-  return alphanumeric || (!first && (ch == '_' || ch == '.' || ch == '-'));
-}
-
-// The name becomes part of file paths, hence the narrow alphabet.
-std::string parse_name(const MapEntry& entry) {
-  constexpr std::size_t kMaxNameLength = 64;
-  const std::string allowed =
-      "allowed: 1 to 64 characters from A-Z a-z 0-9 _ . -, starting with a letter or a digit";
-  if (!entry.value.IsScalar()) {
-    throw SweepError(entry.value_mark,
-                     "name: expected one value, found " + node_kind(entry.value) + "; " + allowed);
-  }
-  const std::string& name = entry.value.Scalar();
-  bool valid = !name.empty() && name.size() <= kMaxNameLength;
-  for (std::size_t i = 0; valid && i < name.size(); ++i) valid = is_name_character(name[i], i == 0);
-  if (!valid) throw SweepError(entry.value_mark, "name: '" + name + "' is not allowed; " + allowed);
-  return name;
 }
 
 // Fills in defaults for keys that the top level and some grid do not give; throws listing
@@ -241,7 +154,9 @@ void resolve_defaults(SweepSpec& spec, const SourceMark& document_mark, bool fro
 
 }  // namespace
 
-SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name) {
+SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name,
+                           const std::vector<SweepOverride>& overrides) {
+  check_sweep_bytes(yaml, source_name);
   YAML::Node root = load_single_document(yaml, source_name);
   SourceMark document_mark{.file = std::string(source_name), .line = 1, .column = 1};
   if (root.IsNull()) {
@@ -300,29 +215,41 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name) 
       }
     }
   }
+  apply_overrides(overrides, spec, fixed_marks);
   resolve_defaults(spec, document_mark, from_grids_key);
   check_scoped_keys_apply(spec, fixed_marks);
   return spec;
 }
 
-SweepSpec parse_sweep_file(const std::filesystem::path& path) {
+SweepSpec parse_sweep_file(const std::filesystem::path& path,
+                           const std::vector<SweepOverride>& overrides) {
   SourceMark file_mark{.file = path.string()};
   std::error_code error;
   auto status = std::filesystem::status(path, error);
   if (!std::filesystem::exists(status)) {
-    throw SweepError(file_mark, "cannot read the sweep file: no such file");
+    const bool missing = !error || error == std::errc::no_such_file_or_directory;
+    throw SweepError(file_mark,
+                     "cannot read the sweep file: " + (missing ? "no such file" : error.message()));
   }
   if (std::filesystem::is_directory(status)) {
     throw SweepError(file_mark, "cannot read the sweep file: it is a folder");
+  }
+  // Refused before it is read; a file whose size is not known in advance (a pipe, /dev/zero)
+  // is read up to one byte past the limit, which check_sweep_bytes then refuses.
+  if (std::filesystem::is_regular_file(status)) {
+    const auto size = std::filesystem::file_size(path, error);
+    if (!error && size > kMaxSweepFileBytes) throw SweepError(file_mark, too_large_message(size));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw SweepError(file_mark, std::string("cannot read the sweep file: ") + std::strerror(errno));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text(kMaxSweepFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw SweepError(file_mark, "cannot read the sweep file: read error");
-  return parse_sweep_text(text.str(), path.string());
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxSweepFileBytes) throw SweepError(file_mark, too_large_message({}));
+  return parse_sweep_text(text, path.string(), overrides);
 }
 
 }  // namespace comet::sweeps

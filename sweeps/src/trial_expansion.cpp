@@ -10,6 +10,7 @@
 #include "axis_order.h"
 #include "cross_key_rules.h"
 #include "param_scope.h"
+#include "trial_count.h"
 #include "value_location.h"
 
 #include "comet/sweeps/sweep_spec.h"
@@ -17,38 +18,10 @@
 namespace comet::sweeps {
 namespace {
 
-// Far beyond any sweep a person means to run; a typo such as a 1000-value axis is caught here
-// instead of writing a huge plan.
-constexpr std::size_t kMaxTrials = 100000;
-
 std::size_t checked_trial_count(const std::vector<Grid>& grids) {
-  std::size_t total = 0;
-  std::string counts;  // "48 + 16", for the message when the grids together are too many
-  for (const Grid& grid : grids) {
-    std::size_t count = 1;
-    const GridAxis* crossing_axis = nullptr;  // the axis that took the count over the limit
-    std::string product;
-    for (const GridAxis& axis : grid.axes) {
-      product +=
-          (product.empty() ? "" : " x ") + std::to_string(axis.values.size()) + " " + axis.key;
-      // Saturate instead of multiplying on: several large axes could overflow size_t.
-      count = count > kMaxTrials ? count : count * axis.values.size();
-      if (count > kMaxTrials && crossing_axis == nullptr) crossing_axis = &axis;
-    }
-    if (crossing_axis != nullptr) {
-      throw SweepError(crossing_axis->mark, "the grid has more than " + std::to_string(kMaxTrials) +
-                                                " trials (" + product +
-                                                "); split the sweep or shorten an axis");
-    }
-    total += count;  // each count <= kMaxTrials: no overflow
-    counts += (counts.empty() ? "" : " + ") + std::to_string(count);
-    if (total > kMaxTrials) {
-      throw SweepError(grid.mark, "the grids have more than " + std::to_string(kMaxTrials) +
-                                      " trials together (" + counts +
-                                      " up to this grid); split the sweep or shorten an axis");
-    }
-  }
-  return total;
+  TrialTotal total;
+  for (const Grid& grid : grids) total.add(checked_grid_trials(grid.axes), grid.mark);
+  return total.total();
 }
 
 // The trials of one grid's cartesian product, appended to `trials` unless an equal one is

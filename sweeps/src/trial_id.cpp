@@ -1,5 +1,10 @@
 // trial_id: the hash of a configuration without the keys at their default (see sweep_spec.h).
 
+#include <algorithm>
+#include <stdexcept>
+
+#include "text_bytes.h"
+
 #include "comet/sweeps/param_schema.h"
 #include "comet/sweeps/sweep_spec.h"
 
@@ -16,6 +21,25 @@ std::string trial_id(const TrialConfig& config) {
     hashed.set(key, value);
   }
   return sha256_hex(hashed.canonical_json()).substr(0, 16);
+}
+
+}  // namespace comet::sweeps
+
+namespace comet::sweeps {
+
+bool is_trial_id(std::string_view id) {
+  return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char ch) {
+           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+         });
+}
+
+std::string trial_file_name(std::string_view id, std::string_view extension) {
+  if (!is_trial_id(id)) {
+    throw std::invalid_argument("'" + printable(id, 40) +
+                                "' is not a trial id (16 lower-case hex digits); no file is "
+                                "named after it");
+  }
+  return std::string(id) + std::string(extension);
 }
 
 }  // namespace comet::sweeps

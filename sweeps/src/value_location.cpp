@@ -54,6 +54,10 @@ std::optional<SourceMark> find_in_text(const SweepSpec& spec, const ParamDef& de
 }  // namespace
 
 SourceMark locate_value(const SweepSpec& spec, std::string_view key, const ParamValue& value) {
+  // A value from the command line: the override names it.
+  if (auto overridden = spec.overridden.find(key); overridden != spec.overridden.end()) {
+    return overridden->second;
+  }
   const ParamDef* def = find_param(key);
   if (def != nullptr && !spec.source_text.empty()) {
     try {

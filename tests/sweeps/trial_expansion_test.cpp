@@ -197,10 +197,30 @@ TEST(ExpandTrials, RefusesMoreThan100000Trials) {
   for (int width = 1; width <= 101; ++width) {
     widths += (width == 1 ? "" : ", ") + std::to_string(width);
   }
-  EXPECT_EQ(expansion_error(kExpansionBase + "grid:\n  width: [" + widths + "]\n  seed: [" + seeds +
-                            "]\n"),
-            "bad.yaml:8:3: the grid has more than 100000 trials (101 width x 1000 seed); split the "
-            "sweep or shorten an axis");
+  const std::string expected =
+      "bad.yaml:8:3: the grid has more than 100000 trials (101 width x 1000 seed); split the "
+      "sweep or shorten an axis";
+  // The parser refuses it from the lists' sizes, before it reads their values...
+  EXPECT_EQ(testing::parse_error(kExpansionBase + "grid:\n  width: [" + widths + "]\n  seed: [" +
+                                 seeds + "]\n"),
+            expected);
+  // ... and expand_trials refuses a spec that grew after that check: here by an override.
+  const std::string seed_override = "seed=[" + seeds + "]";
+  const SweepSpec spec =
+      parse_sweep_text(kExpansionBase + "grid:\n  width: [" + widths + "]\n  seed: [0]\n",
+                       "bad.yaml", {{.text = seed_override, .origin = "argument 3"}});
+  try {
+    expand_trials(spec);
+    ADD_FAILURE() << "no error";
+  } catch (const SweepError& error) {
+    // The override is named by its first 80 bytes.
+    EXPECT_EQ(error.mark().to_string(), "override '" + seed_override.substr(0, 80) + "... (" +
+                                            std::to_string(seed_override.size()) +
+                                            " bytes)' (argument 3)");
+    EXPECT_EQ(error.message(),
+              "the grid has more than 100000 trials (101 width x 1000 seed); split the sweep or "
+              "shorten an axis");
+  }
 }
 
 }  // namespace

@@ -11,11 +11,17 @@
 
 #include "comet/cli/table_printer.h"
 #include "comet/engine/trial_scheduler.h"
+#include "comet/sweeps/sweep_spec.h"
 
 namespace comet::cli {
 
 struct RunParams {
   std::filesystem::path sweep_file;
+  // key=value changes to the sweep, applied in order as if the file were edited (SweepOverride
+  // in sweep_spec.h; docs/commands/run.md, "Overrides").
+  std::vector<sweeps::SweepOverride> overrides;
+  // Run a sweep of more than sweeps::kTrialsWithoutConfirmation trials (without it: exit 2).
+  bool yes = false;
   std::filesystem::path db = "comet.db";
   // auto (every visible GPU, else the CPU), cpu, cuda (every GPU), or cuda:0,cuda:1,...
   std::string devices = "auto";
@@ -38,8 +44,10 @@ struct RunParams {
   // The program the workers run as `<program> worker`; empty: this process's executable.
   std::filesystem::path worker_executable;
 };
-// Parses and expands the sweep, starts the workers (which load its data), registers it, runs
-// the trials not yet done in the workers, then prints the seed-aggregated table to `out`.
+// Parses and expands the sweep (overrides applied; more than kTrialsWithoutConfirmation trials
+// need params.yes), starts the workers (which load its data and check each trial's batch_size
+// against its training set), registers it, runs the trials not yet done in the workers, then
+// prints the seed-aggregated table to `out`.
 // Progress goes to `err`. Returns kExitInterrupted after an interrupt (the sweep resumes).
 int run_command(const RunParams& params, std::ostream& out, std::ostream& err);
 // `comet run --dry-run`: validates and expands the sweep, reads the database if there is one

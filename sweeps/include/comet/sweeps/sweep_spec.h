@@ -1,7 +1,9 @@
 #pragma once
 // A parsed sweep file and its expansion into trials.
 
+#include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +13,31 @@
 #include "comet/sweeps/sweep_error.h"
 
 namespace comet::sweeps {
+
+// Limits on what a sweep may be (docs/errors.md, "Limits").
+// Bytes of a sweep file (1 MiB): the paper's largest sweep is under 2 KiB; a bigger file is
+// almost surely the wrong one (a dataset, a log) and is refused before it is read.
+inline constexpr std::size_t kMaxSweepFileBytes = std::size_t{1} << 20;
+// Trials of a sweep, over all its grids: refused, whatever the command line says.
+inline constexpr std::size_t kMaxTrials = 100000;
+// Trials `comet run` starts without --yes (the paper's largest sweep has 435).
+inline constexpr std::size_t kTrialsWithoutConfirmation = 1000;
+
+// A `key=value` from the command line that changes a sweep as editing its file would:
+//  - a single value (epochs=2) sets the key at top level for every trial, replacing it where it
+//    is a grid axis;
+//  - a list (width=[100,200]) replaces the key's axis in the grids that have one; where no
+//    grid has it, it becomes an axis of every grid (of a new grid: when the file has none) and
+//    the key leaves the top level.
+// The value is YAML (lists as [a, b]) and is checked as in a file. `name=other` renames the
+// sweep; grid and grids cannot be overridden.
+struct SweepOverride {
+  std::string text;    // "key=value", as given
+  std::string origin;  // where it was given ("argument 3"), for messages; "" when unknown
+
+  // "override 'p_k=1.5' (argument 3)": the `file` of the SourceMark of its errors.
+  std::string label() const;
+};
 
 struct GridAxis {
   std::string key;
@@ -33,6 +60,11 @@ struct SweepSpec {
   TrialConfig fixed;
   // grid: gives one, grids: one per item in file order; none without either (one trial).
   std::vector<Grid> grids;
+  // The overrides applied, in order, and the keys they set with the override's label as mark.
+  // source_text then ends with a comment line that lists them, so the text stored with the
+  // sweep says which trials it gave.
+  std::vector<SweepOverride> overrides;
+  std::map<std::string, SourceMark, std::less<>> overridden;
 };
 
 // The keys that are an axis in some grid, each once, in expansion order (data axes, model,
@@ -45,15 +77,21 @@ struct TrialSpec {
   TrialConfig config;  // fixed keys + one value of every axis, scoped keys applied; complete
 };
 
-// Parse and validate. Throws SweepError with file:line:column for every problem: YAML syntax,
+// Parse and validate. Throws SweepError with file:line:column for every problem: a file that
+// is missing, unreadable, larger than kMaxSweepFileBytes or not UTF-8 text (NUL bytes, control
+// characters, invalid UTF-8, UTF-16), YAML syntax or nesting beyond yaml-cpp's depth limit,
 // unknown keys (with "did you mean"), wrong types, out-of-range values, empty or duplicated
 // axes, malformed grids: (not a list, an empty list, an item that is not a non-empty map),
 // both grid: and grids:, a key both at top level and in a grid, a required key missing (from
 // the top level and from some grid), a scoped key that applies to no trial (of its grid, when
-// it is given in one). Defaults of scoped keys are not put into `fixed` (they depend on the
-// trial); expand_trials sets them.
-SweepSpec parse_sweep_file(const std::filesystem::path& path);
-SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name);
+// it is given in one), more than kMaxTrials trials. Then the overrides are applied in order
+// and checked the same way (their errors are marked with SweepOverride::label()). Defaults of
+// scoped keys are not put into `fixed` (they depend on the trial); expand_trials sets them.
+// parse_sweep_text parses a string (no file is read): `source_name` only names it in marks.
+SweepSpec parse_sweep_file(const std::filesystem::path& path,
+                           const std::vector<SweepOverride>& overrides = {});
+SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name,
+                           const std::vector<SweepOverride>& overrides = {});
 
 // The union of the grids' cartesian products, grid by grid in file order (no grid: the one
 // trial of the top-level keys). Within a grid, axes that decide what data is loaded (dataset,
@@ -73,6 +111,13 @@ std::vector<TrialSpec> expand_trials(const SweepSpec& spec);
 // earlier trial unchanged, so results already stored stay matched to their trials. The price:
 // a key's default may never change (it would silently give old ids to new behaviour).
 std::string trial_id(const TrialConfig& config);
+
+// Whether `id` has the form trial_id gives: 16 lower-case hex digits.
+bool is_trial_id(std::string_view id);
+// "<id><extension>" (trial_file_name(id, ".ckpt")), the name of a trial's file in a run folder.
+// Throws std::invalid_argument when `id` is not is_trial_id: an id read from a damaged database
+// or a protocol line can then never name a path outside the folder ("../x", "/etc/x").
+std::string trial_file_name(std::string_view id, std::string_view extension);
 
 // SHA-256 of bytes, as 64 lower-case hex digits (own implementation, tested on FIPS vectors).
 std::string sha256_hex(std::string_view bytes);
