@@ -108,6 +108,7 @@ fs::path run_sweep(const BenchParams& p, const fs::path& dir, const std::string&
   run.devices = p.device;
   run.data_root = p.data_root;
   run.jobs_per_device = jobs;
+  run.yes = true;            // 10,000 trials are what the orchestration bench is for
   run.checkpoint_every = 0;  // the peer writes none
   run.worker_executable = p.worker_executable;
   std::ostringstream out, err;
