@@ -120,21 +120,28 @@ fs::path run_sweep(const BenchParams& p, const fs::path& dir, const std::string&
   return db;
 }
 
-// comet's seconds per epoch as the peer counts its own: all epochs' time over the epochs.
-double comet_seconds_per_epoch(const fs::path& db) {
+// comet's seconds per epoch as the peer counts its own (all epochs' time over the epochs), and
+// over the epochs after the first (the steady state of a long run: the first epoch also computes
+// comet's per-example masks); the latter is 0 for a 1-epoch run.
+struct CometTimes {
+  double all_epochs = 0;
+  double after_first = 0;
+};
+
+CometTimes comet_seconds_per_epoch(const fs::path& db) {
   auto store = results::ResultStore::open_read_only(db);
   const auto trials = store.list_trials();
   if (trials.size() != 1) throw BenchError("expected one trial in " + db.string());
-  double total = 0;
-  int epochs = 0;
+  std::vector<double> seconds;
   for (const auto& point : store.curve(trials.front().id)) {
-    if (point.split == "epoch" && point.name == "seconds") {
-      total += point.value;
-      ++epochs;
-    }
+    if (point.split == "epoch" && point.name == "seconds") seconds.push_back(point.value);
   }
-  if (epochs == 0) throw BenchError("no epoch times in " + db.string());
-  return total / epochs;
+  if (seconds.empty()) throw BenchError("no epoch times in " + db.string());
+  CometTimes t;
+  for (double s : seconds) t.all_epochs += s;
+  t.after_first = seconds.size() > 1 ? (t.all_epochs - seconds.front()) / (seconds.size() - 1) : 0;
+  t.all_epochs /= static_cast<double>(seconds.size());
+  return t;
 }
 
 // comet as it runs, or with its hot-path shortcuts turned off through the worker's environment.
@@ -188,6 +195,7 @@ struct BatchResult {
   std::int64_t batch = 0;
   std::vector<double> peer;                // seconds per epoch, one per repetition
   std::vector<std::vector<double>> comet;  // the same per variant (comet_variants' order)
+  std::vector<double> steady;              // comet's epochs after the first, per repetition
   PeerResult peer_info;
 };
 
@@ -203,6 +211,15 @@ nlohmann::json epoch_json(const BenchParams& p, const BatchResult& r, double gem
                    {"peer_gflop_per_epoch", routed_every_step(work) / 1e9}};
   j["comet_gflops"] = executed / 1e9 / comet;
   j["comet_fraction_of_gemm_peak"] = executed / 1e9 / comet / gemm_gflops;
+  if (p.epochs > 1) {
+    // Epochs after the first route nothing: their work is the backbone's alone.
+    const double steady = median(r.steady);
+    const double backbone = work.train + work.eval;
+    j["comet_steady_seconds_per_epoch"] = r.steady;
+    j["comet_steady_median"] = steady;
+    j["comet_steady_gflops"] = backbone / 1e9 / steady;
+    j["comet_steady_fraction_of_gemm_peak"] = backbone / 1e9 / steady / gemm_gflops;
+  }
   if (!r.peer.empty()) {
     j["peer_seconds_per_epoch"] = r.peer;
     j["peer_median"] = median(r.peer);
@@ -309,7 +326,9 @@ int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
       for (std::size_t v = 0; v < variants.size(); ++v) {
         ScopedEnvironment env(variants[v].environment);
         const auto db = run_sweep(p, dir.path(), "bench-b" + std::to_string(batch), sweep, 1);
-        r.comet[v].push_back(comet_seconds_per_epoch(db));
+        const auto times = comet_seconds_per_epoch(db);
+        r.comet[v].push_back(times.all_epochs);
+        if (v == 0) r.steady.push_back(times.after_first);
         err << fmt::format("batch {} rep {}: {} {:.3f} s/epoch\n", batch, rep, variants[v].name,
                            r.comet[v].back())
             << std::flush;
@@ -333,6 +352,15 @@ int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
   }
   out << "(medians over the repetitions; GFLOP/s: the GEMM work comet executes per epoch, routing "
          "counted once per example and trial)\n";
+  for (const auto& e : epochs) {
+    if (!e.contains("comet_steady_median")) continue;
+    out << fmt::format(
+        "batch {}: epochs after the first (masks cached, no routing) {:.3f} s, {:.1f} GFLOP/s, "
+        "{:.0f}% of the GEMM peak\n",
+        e["batch"].get<std::int64_t>(), e["comet_steady_median"].get<double>(),
+        e["comet_steady_gflops"].get<double>(),
+        100 * e["comet_steady_fraction_of_gemm_peak"].get<double>());
+  }
   for (const auto& e : epochs) {
     if (!e.contains("ablation")) continue;
     out << fmt::format("\nbatch {}, what each shortcut buys (median s/epoch):\n",

@@ -10,4 +10,10 @@ namespace comet::models {
 // keeps exactly k units (eq. (3) read literally would keep more than k on ties).
 torch::Tensor cap_mask(const torch::Tensor& v, std::int64_t k);
 
+// The cap applied in place, for the routing network (eqs. 5-6): v's dropped entries become 0
+// and the bool mask of the kept ones is returned, with cap_mask's tie rule. On the CPU one pass
+// per row (a selection for the k-th largest value, then the mask) instead of top-k and several
+// elementwise passes; elsewhere cap_mask and a multiply.
+torch::Tensor cap_in_place(torch::Tensor& v, std::int64_t k);
+
 }  // namespace comet::models

@@ -32,9 +32,9 @@ torch::Tensor CometRouting::mask(std::int64_t layer, const torch::Tensor& layer_
     return cap_mask(torch::mm(layer_input, weights_[layer].t()), kept_[layer]);
   }
   auto c = torch::mm(z_, weights_[layer].t());  // eq. (4): c_l = V_l z_{l-1}
-  auto m = cap_mask(c, kept_[layer]);           // eq. (5)
-  z_ = c.mul_(m);                               // eq. (6) with g = identity
-  return m;
+  auto m = cap_in_place(c, kept_[layer]);       // eq. (5), and (6) with g = identity: c <- c m
+  z_ = c;
+  return m.to(c.scalar_type());
 }
 
 std::vector<torch::Tensor> CometRouting::input_masks(const torch::Tensor& input) const {
@@ -46,9 +46,8 @@ std::vector<torch::Tensor> CometRouting::input_masks(const torch::Tensor& input)
   auto z = input;
   for (std::size_t l = 0; l < weights_.size(); ++l) {
     auto c = torch::mm(z, weights_[l].t());  // the same steps as mask(): eqs. (4)-(6)
-    auto m = cap_mask(c, kept_[l]);
-    z = c.mul_(m);
-    masks.push_back(m.to(torch::kBool));
+    masks.push_back(cap_in_place(c, kept_[l]));
+    z = c;
   }
   return masks;
 }

@@ -62,7 +62,8 @@ TEST_F(BenchCommandTest, WritesEveryNumberForEveryBatchSize) {
     ASSERT_EQ(e["comet_seconds_per_epoch"].size(), 2U);
     EXPECT_GT(e["comet_median"].get<double>(), 0);
     EXPECT_GT(e["comet_gflops"].get<double>(), 0);
-    EXPECT_FALSE(e.contains("ratio_comet_over_peer"));  // no peer asked for
+    EXPECT_FALSE(e.contains("ratio_comet_over_peer"));     // no peer asked for
+    EXPECT_GT(e["comet_steady_gflops"].get<double>(), 0);  // 2 epochs: one after the first
   }
   EXPECT_EQ(j["epoch"][0]["batch"], 8);
   EXPECT_EQ(j["overhead"]["trials_recorded"], 12);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 namespace comet::models {
 namespace {
 
@@ -29,6 +31,29 @@ TEST(CapMask, TiesGoToTheLowerIndex) {
   EXPECT_TRUE(torch::equal(
       m1, torch::tensor(
               {{0.0f, 1.0f, 0.0f, 0.0f}, {1.0f, 0.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 0.0f, 0.0f}})));
+}
+
+// The row kernel of the routing network against cap_mask: random rows, rows full of ties
+// (small integers), every k, and rows with NaN (the generic path).
+TEST(CapInPlace, EqualsCapMaskAndZeroesTheDropped) {
+  auto gen = at::detail::createCPUGenerator(17);
+  std::vector<torch::Tensor> inputs{torch::randn({64, 100}, gen),
+                                    torch::randint(0, 4, {64, 100}, gen).to(torch::kFloat32)};
+  auto with_nan = torch::randn({8, 100}, gen);
+  with_nan[3][7] = NAN;
+  with_nan[5][0] = INFINITY;
+  inputs.push_back(with_nan);
+  for (const auto& v : inputs) {
+    for (std::int64_t k : {1, 2, 37, 50, 99, 100}) {
+      auto c = v.clone();
+      const auto m = cap_in_place(c, k);
+      const auto want = cap_mask(v, k);
+      ASSERT_EQ(m.scalar_type(), torch::kBool);
+      EXPECT_TRUE(torch::equal(m, want.to(torch::kBool))) << "k=" << k;
+      // NaN * 0 is NaN on either path: compared with equal_nan.
+      EXPECT_TRUE(torch::allclose(c, v * want, 0, 0, /*equal_nan=*/true)) << "k=" << k;
+    }
+  }
 }
 
 TEST(CapMask, KeepsDtypeAndRejectsBadK) {
