@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "file_text.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
 #include "test_paths.h"
@@ -22,12 +23,7 @@ struct Outcome {
   std::string out, err;
 };
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::slurp;
 
 // Runs `comet ARGS` in `cwd` with stdout/stderr captured to files.
 Outcome comet(const TempDir& dir, const std::string& args) {

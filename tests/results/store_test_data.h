@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "sqlite_rows.h"
+
 #include "comet/results/result_store.h"
 #include "comet/sweeps/sweep_spec.h"
 
@@ -102,25 +104,7 @@ class RawConnection {
 
   // Every row of a query, columns as text ("NULL" for NULL).
   std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
-    }
-    std::vector<std::vector<std::string>> result;
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int column = 0; column < sqlite3_column_count(statement); ++column) {
-        const auto* text = sqlite3_column_text(statement, column);
-        row.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "NULL");
-      }
-      result.push_back(std::move(row));
-    }
-    sqlite3_finalize(statement);
-    if (rc != SQLITE_DONE) {
-      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
-    }
-    return result;
+    return comet::testing::statement_rows(db_, sql);
   }
 
   std::string single(const std::string& sql) {

@@ -11,20 +11,13 @@
 
 namespace comet::testing {
 
-// Every row of `sql`, columns as text ("NULL" for NULL). Throws std::runtime_error.
-inline std::vector<std::vector<std::string>> sqlite_rows(const std::filesystem::path& db,
-                                                         const std::string& sql) {
-  sqlite3* handle = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close_v2(handle);
-    throw std::runtime_error("cannot open " + db.string());
-  }
-  sqlite3_busy_timeout(handle, 5000);
+// Every row of `sql` on an open connection, columns as text ("NULL" for NULL). Throws
+// std::runtime_error with SQLite's message.
+inline std::vector<std::vector<std::string>> statement_rows(sqlite3* handle,
+                                                            const std::string& sql) {
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-    const std::string message = sqlite3_errmsg(handle);
-    sqlite3_close_v2(handle);
-    throw std::runtime_error(sql + ": " + message);
+    throw std::runtime_error(sql + ": " + sqlite3_errmsg(handle));
   }
   std::vector<std::vector<std::string>> rows;
   int rc = SQLITE_OK;
@@ -38,9 +31,27 @@ inline std::vector<std::vector<std::string>> sqlite_rows(const std::filesystem::
   }
   const std::string message = sqlite3_errmsg(handle);
   sqlite3_finalize(statement);
-  sqlite3_close_v2(handle);
   if (rc != SQLITE_DONE) throw std::runtime_error(sql + ": " + message);
   return rows;
+}
+
+// The same on a database file, through its own read-only connection.
+inline std::vector<std::vector<std::string>> sqlite_rows(const std::filesystem::path& db,
+                                                         const std::string& sql) {
+  sqlite3* handle = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(handle);
+    throw std::runtime_error("cannot open " + db.string());
+  }
+  sqlite3_busy_timeout(handle, 5000);
+  try {
+    auto rows = statement_rows(handle, sql);
+    sqlite3_close_v2(handle);
+    return rows;
+  } catch (...) {
+    sqlite3_close_v2(handle);
+    throw;
+  }
 }
 
 // The single value of a one-row, one-column query.
