@@ -6,10 +6,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -114,6 +116,14 @@ class SchedulerTest : public ::testing::Test {
 TEST_F(SchedulerTest, TwoCpuSlotsBothGetWorkAndEqualOneSlot) {
   auto store = open_store("r.db", trials_);
   RecordingReporter reporter;
+  // A trial of this sweep takes well under a second since the fused step, about as long as a
+  // worker takes to start: until the second slot has a trial, each epoch's report holds the
+  // scheduler a little, so the first slot cannot take all four before the second is ready.
+  reporter.on_epoch = [&](const sweeps::TrialSpec&, const EpochMetrics&) {
+    if (reporter.slots_used.count(1) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  };
   const auto summary = run(options(2), store, reporter, trials_);
   EXPECT_EQ(summary.done, 4);
   EXPECT_EQ(summary.failed + summary.diverged + summary.retries, 0);
