@@ -9,6 +9,15 @@
 
 namespace comet::testing {
 
+// Lines 1-6 of a valid sweep; tests append lines 7 onward, so error marks count from there.
+inline const std::string kSweepLines1To6 =
+    "name: t\n"
+    "dataset: mnist\n"
+    "model: comet\n"
+    "epochs: 1\n"
+    "lr: 0.1\n"
+    "width: 10\n";
+
 // what() of the SweepError that parsing `yaml` throws, "no error" if it parses.
 inline std::string parse_error(const std::string& yaml) {
   try {

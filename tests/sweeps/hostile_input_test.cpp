@@ -20,14 +20,8 @@ namespace {
 
 using testing::parse_error;
 
-// Lines 1-6 of a valid sweep; tests append from line 7.
-const std::string kHostileBase =
-    "name: t\n"
-    "dataset: mnist\n"
-    "model: comet\n"
-    "epochs: 1\n"
-    "lr: 0.1\n"
-    "width: 10\n";
+// Lines 1-6 of a valid sweep (tests/support/sweep_text.h).
+const std::string& kHostileBase = testing::kSweepLines1To6;
 
 // The SweepError of parse_sweep_file on a file holding `bytes`, written in `dir`.
 std::string hostile_file_error(const testing::TempDir& dir, const std::string& bytes) {

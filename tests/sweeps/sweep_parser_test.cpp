@@ -13,14 +13,8 @@ namespace {
 
 using namespace std::string_literals;
 
-// Lines 1-6; tests append lines 7 onward, so marks below count from here.
-const std::string kBase =
-    "name: t\n"
-    "dataset: mnist\n"
-    "model: comet\n"
-    "epochs: 1\n"
-    "lr: 0.1\n"
-    "width: 10\n";
+// Lines 1-6 of a valid sweep (tests/support/sweep_text.h).
+const std::string& kBase = testing::kSweepLines1To6;
 
 using testing::parse_error;
 
