@@ -311,15 +311,33 @@ int run_app(int argc, char** argv) {
   BenchParams bench;
   auto* bench_cmd = app.add_subcommand(
       "bench",
-      "Measure comet against the authors' training loop (peer_loop.py), the GEMM peak, and "
-      "the cost of 10,000 trivial trials; see docs/performance.md");
+      "Measure comet against the authors' training loop (peer_loop.py; with --arch vit|mixer "
+      "the PyTorch ViT / MLP-Mixer of peer_vit.py), the GEMM peak, and the cost of 10,000 "
+      "trivial trials; see docs/performance.md");
   bench_cmd->add_option("--peer", bench.peer, "The peer script ('' skips the peer)")
       ->capture_default_str();
   bench_cmd->add_option("--python", bench.python, "The Python that runs the peer")
       ->capture_default_str();
   bench_cmd->add_option("--device", bench.device, "comet's device: cpu or cuda:N")
       ->capture_default_str();
-  bench_cmd->add_option("--width", bench.width, "Hidden units per layer")->capture_default_str();
+  bench_cmd
+      ->add_option("--arch", bench.arch, "mlp (against peer_loop.py), vit or mixer (peer_vit.py)")
+      ->check(CLI::IsMember({"mlp", "vit", "mixer"}))
+      ->capture_default_str();
+  bench_cmd->add_option("--model", bench.model, "vit, mixer: comet or standard")
+      ->check(CLI::IsMember({"comet", "standard"}))
+      ->capture_default_str();
+  bench_cmd->add_option("--dim", bench.dim, "vit, mixer: token dimension")->capture_default_str();
+  bench_cmd->add_option("--depth", bench.depth, "vit, mixer: blocks")->capture_default_str();
+  bench_cmd->add_option("--heads", bench.heads, "vit: attention heads")->capture_default_str();
+  bench_cmd->add_option("--dim-head", bench.dim_head, "vit: dimension per head")
+      ->capture_default_str();
+  bench_cmd->add_option("--patch", bench.patch, "vit, mixer: patch side")->capture_default_str();
+  bench_cmd
+      ->add_option("--width", bench.width,
+                   "Hidden units per layer (mlp) or per block MLP; 0: 1000 for mlp, 128 "
+                   "otherwise")
+      ->capture_default_str();
   bench_cmd->add_option("--p-k", bench.p_k, "Fraction of units kept")->capture_default_str();
   bench_cmd->add_option("--batch", bench.batches, "Batch sizes, each measured")
       ->delimiter(',')

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bench_runs.h"
+#include "bench_vision.h"
 #include "bench_work.h"
 #include "peer_loop_runner.h"
 
@@ -30,14 +32,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  return n == 0 ? 0 : (n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
-
 void check_params(const BenchParams& p) {
   auto fail = [](const std::string& what) { throw UsageError(what); };
+  if (p.arch != "mlp" && p.arch != "vit" && p.arch != "mixer") {
+    fail(fmt::format("--arch '{}'; allowed: mlp, vit, mixer", p.arch));
+  }
+  if (p.arch != "mlp" && p.model != "comet" && p.model != "standard") {
+    fail(fmt::format("--model '{}'; allowed: comet, standard (what peer_vit.py has)", p.model));
+  }
+  for (const auto& [name, value] : {std::pair<const char*, std::int64_t>{"--dim", p.dim},
+                                    {"--depth", p.depth},
+                                    {"--heads", p.heads},
+                                    {"--dim-head", p.dim_head},
+                                    {"--patch", p.patch}}) {
+    if (value < 1) fail(fmt::format("{} {} must be >= 1", name, value));
+  }
+  if (28 % p.patch != 0) fail(fmt::format("--patch {} must divide 28 (Fashion-MNIST)", p.patch));
   if (p.width < 1) fail(fmt::format("--width {} must be >= 1", p.width));
   if (!(p.p_k > 0 && p.p_k <= 1)) fail(fmt::format("--p-k {} is outside (0, 1]", p.p_k));
   if (p.batches.empty()) fail("--batch needs at least one batch size");
@@ -51,38 +61,6 @@ void check_params(const BenchParams& p) {
   if (p.gemm_size < 64) fail(fmt::format("--gemm-size {} must be >= 64", p.gemm_size));
 }
 
-// A scratch folder that is removed with this object unless the user named it.
-class WorkDir {
- public:
-  explicit WorkDir(const fs::path& given) : path_(given) {
-    if (!path_.empty()) {
-      fs::create_directories(path_);
-      return;
-    }
-    std::string pattern = (fs::temp_directory_path() / "comet-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw BenchError("cannot create " + pattern);
-    path_ = pattern;
-    owned_ = true;
-  }
-  ~WorkDir() {
-    std::error_code ec;
-    if (owned_) fs::remove_all(path_, ec);
-  }
-  WorkDir(const WorkDir&) = delete;
-  WorkDir& operator=(const WorkDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-  bool owned_ = false;
-};
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream file(path);
-  file << text;
-  if (!file.flush()) throw BenchError("cannot write " + path.string());
-}
-
 // The peer's configuration as a sweep: peer_loop.py's model, data and optimizer.
 std::string epoch_sweep(const BenchParams& p, std::int64_t batch) {
   return fmt::format(
@@ -90,58 +68,6 @@ std::string epoch_sweep(const BenchParams& p, std::int64_t batch) {
       "batch_size: {}\noptimizer: sgd\nlr: 1.0e-3\nactivation: softplus\ndepth: 4\n"
       "width: {}\np_k: {}\nmodel: comet\nseed: 0\n",
       p.limit, p.epochs, batch, p.width, p.p_k);
-}
-
-// Runs `sweep` with `comet run` in this process (its workers are child processes) and returns
-// the database it wrote.
-fs::path run_sweep(const BenchParams& p, const fs::path& dir, const std::string& name,
-                   const std::string& sweep, int jobs) {
-  const auto file = dir / (name + ".yaml");
-  const auto db = dir / (name + ".db");
-  write_text(file, sweep);
-  std::error_code ec;
-  fs::remove(db, ec);
-  fs::remove_all(checkpoint_dir(db), ec);
-  RunParams run;
-  run.sweep_file = file;
-  run.db = db;
-  run.devices = p.device;
-  run.data_root = p.data_root;
-  run.jobs_per_device = jobs;
-  run.yes = true;            // 10,000 trials are what the orchestration bench is for
-  run.checkpoint_every = 0;  // the peer writes none
-  run.worker_executable = p.worker_executable;
-  std::ostringstream out, err;
-  const int code = run_command(run, out, err);
-  if (code != kExitOk) {
-    throw BenchError("comet run " + file.string() + " exited with " + std::to_string(code) + ": " +
-                     err.str());
-  }
-  return db;
-}
-
-// comet's seconds per epoch as the peer counts its own (all epochs' time over the epochs), and
-// over the epochs after the first (the steady state of a long run: the first epoch also computes
-// comet's per-example masks); the latter is 0 for a 1-epoch run.
-struct CometTimes {
-  double all_epochs = 0;
-  double after_first = 0;
-};
-
-CometTimes comet_seconds_per_epoch(const fs::path& db) {
-  auto store = results::ResultStore::open_read_only(db);
-  const auto trials = store.list_trials();
-  if (trials.size() != 1) throw BenchError("expected one trial in " + db.string());
-  std::vector<double> seconds;
-  for (const auto& point : store.curve(trials.front().id)) {
-    if (point.split == "epoch" && point.name == "seconds") seconds.push_back(point.value);
-  }
-  if (seconds.empty()) throw BenchError("no epoch times in " + db.string());
-  CometTimes t;
-  for (double s : seconds) t.all_epochs += s;
-  t.after_first = seconds.size() > 1 ? (t.all_epochs - seconds.front()) / (seconds.size() - 1) : 0;
-  t.all_epochs /= static_cast<double>(seconds.size());
-  return t;
 }
 
 // comet as it runs, or with its hot-path shortcuts turned off through the worker's environment.
@@ -273,13 +199,52 @@ double epoch_write_microseconds(const fs::path& dir) {
   return std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kEpochs;
 }
 
+// The defaults that depend on --arch, filled in.
+BenchParams resolved(BenchParams p) {
+  if (p.width == 0) p.width = p.arch == "mlp" ? 1000 : 128;
+  if (p.arch != "mlp" && p.peer.filename() == "peer_loop.py")
+    p.peer.replace_filename("peer_vit.py");
+  return p;
+}
+
 }  // namespace
 
-int bench_command(const BenchParams& p, std::ostream& out, std::ostream& err) {
+int bench_command(const BenchParams& given, std::ostream& out, std::ostream& err) {
+  const BenchParams p = resolved(given);
   check_params(p);
   WorkDir dir(p.work_dir);
   const int cores = engine::default_threads();
   engine::set_threads(cores);
+  if (p.arch != "mlp") {
+    out << fmt::format("comet bench on {} ({}, {} core(s), {})\n", engine::host_name(),
+                       engine::device_name(p.device), cores, engine::blas_name());
+    nlohmann::json report{{"comet_version", version_string()},
+                          {"torch", engine::torch_version()},
+                          {"host", engine::host_name()},
+                          {"device", p.device},
+                          {"device_name", engine::device_name(p.device)},
+                          {"cores", cores},
+                          {"blas", engine::blas_name()},
+                          {"config",
+                           {{"arch", p.arch},
+                            {"model", p.model},
+                            {"dim", p.dim},
+                            {"depth", p.depth},
+                            {"heads", p.heads},
+                            {"dim_head", p.dim_head},
+                            {"width", p.width},
+                            {"patch", p.patch},
+                            {"p_k", p.p_k},
+                            {"limit", p.limit},
+                            {"epochs", p.epochs},
+                            {"repetitions", p.repetitions}}}};
+    report["epoch"] = vision_bench(p, dir.path(), out, err);
+    if (!p.json.empty()) {
+      write_text(p.json, report.dump(2) + "\n");
+      out << "results: " << p.json.string() << "\n";
+    }
+    return kExitOk;
+  }
   nlohmann::json report{{"comet_version", version_string()},
                         {"torch", engine::torch_version()},
                         {"host", engine::host_name()},

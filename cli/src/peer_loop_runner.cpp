@@ -32,16 +32,28 @@ PeerResult parse_peer_summary(const std::string& line) {
 }
 
 PeerResult run_peer(const PeerConfig& c) {
+  return run_peer_script(c.python, c.script,
+                         {"--width", std::to_string(c.width), "--rate", std::to_string(c.p_k),
+                          "--batch", std::to_string(c.batch), "--limit", std::to_string(c.limit),
+                          "--epochs", std::to_string(c.epochs)});
+}
+
+PeerResult run_peer_script(const std::string& python, const std::filesystem::path& script,
+                           const std::vector<std::string>& arguments) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(c.script, ec)) {
-    throw BenchError("peer script " + c.script.string() +
-                     " not found; pass --peer PATH/peer_loop.py, or --peer '' to skip the peer");
+  if (!std::filesystem::is_regular_file(script, ec)) {
+    throw BenchError("peer script " + script.string() + " not found; pass --peer PATH/" +
+                     script.filename().string() + ", or --peer '' to skip the peer");
   }
-  const std::string command = shell_quoted(c.python) + " " + shell_quoted(c.script.string()) +
-                              " --width " + std::to_string(c.width) + " --rate " +
-                              std::to_string(c.p_k) + " --batch " + std::to_string(c.batch) +
-                              " --limit " + std::to_string(c.limit) + " --epochs " +
-                              std::to_string(c.epochs) + " 2>&1";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `" " + std::string` here.
+  std::string command = shell_quoted(python);
+  command += ' ';
+  command += shell_quoted(script.string());
+  for (const auto& argument : arguments) {
+    command += ' ';
+    command += shell_quoted(argument);
+  }
+  command.append(" 2>&1");
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) throw BenchError("cannot start the peer: " + command);
   std::deque<std::string> last_lines;  // for the message when it fails

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace comet::cli {
 
@@ -28,6 +29,9 @@ struct PeerResult {
 // Throws BenchError (bench_command.h) with the peer's last output when it fails or prints no
 // summary.
 PeerResult run_peer(const PeerConfig& config);
+// Any peer that prints the same summary line (peer_vit.py, peer_gpt.py): `python script args...`.
+PeerResult run_peer_script(const std::string& python, const std::filesystem::path& script,
+                           const std::vector<std::string>& arguments);
 
 // The summary line's fields; throws BenchError when `line` is not a peer summary.
 PeerResult parse_peer_summary(const std::string& line);

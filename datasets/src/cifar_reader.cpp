@@ -109,6 +109,7 @@ RawData read_cifar(const ReaderContext& context, const std::string& subfolder,
   out.normalisation.scale = 1.0 / 255.0;
   out.normalisation.channels = 3;
   out.normalisation.source = "published per-channel constants";
+  out.image_shape = {3, 32, 32};
   return out;
 }
 

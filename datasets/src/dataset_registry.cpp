@@ -162,6 +162,15 @@ std::shared_ptr<const Dataset> assemble(const DatasetRequest& request, RawData r
   info.input_dim = raw.train.cols;
   info.output_dim = raw.outputs;
   info.files = raw.files;
+  info.image_shape = raw.image_shape;
+  if (!info.image_shape.empty()) {
+    std::int64_t pixels = 1;
+    for (auto side : info.image_shape) pixels *= side;
+    // Invariant of the image readers: their rows are whole CHW images.
+    if (info.image_shape.size() != 3 || pixels != info.input_dim) {
+      throw std::logic_error("image shape of '" + info.name + "' does not fit its features");
+    }
+  }
   fold_normalisation(raw.normalisation, fit_x, info);
 
   const torch::Device device(request.device);

@@ -297,6 +297,7 @@ RawData read_svhn(const ReaderContext& context) {
   out.normalisation.mean = {0.4377, 0.4438, 0.4728};
   out.normalisation.stddev = {0.1980, 0.2010, 0.1970};
   out.normalisation.source = "published per-channel constants";
+  out.image_shape = {3, 32, 32};  // read_svhn_file turns the file's HWCN into CHW rows
   return out;
 }
 

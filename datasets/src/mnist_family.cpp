@@ -1,6 +1,7 @@
 #include "mnist_family.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "idx_reader.h"
 
@@ -17,9 +18,11 @@ std::filesystem::path find_idx(const ReaderContext& context, const std::string& 
   return find_data_file(context, stem + ".gz");  // throws, listing the places looked
 }
 
-// Images and labels of one IDX pair, checked against each other.
+// Images and labels of one IDX pair, checked against each other; `side` gets the images'
+// {height, width}.
 RawTable read_pair(const std::filesystem::path& images_path,
-                   const std::filesystem::path& labels_path) {
+                   const std::filesystem::path& labels_path,
+                   std::pair<std::int64_t, std::int64_t>& side) {
   auto images = read_idx_u8(images_path, 3);
   auto labels = read_idx_u8(labels_path, 1);
   if (images.shape[0] != labels.shape[0]) {
@@ -36,6 +39,7 @@ RawTable read_pair(const std::filesystem::path& images_path,
   RawTable table;
   table.rows = images.shape[0];
   table.cols = images.shape[1] * images.shape[2];
+  side = {images.shape[1], images.shape[2]};
   table.bytes = std::move(images.values);
   table.labels.assign(labels.values.begin(), labels.values.end());
   return table;
@@ -55,8 +59,10 @@ RawData read_mnist_family(const ReaderContext& context) {
   data.files = {
       find_idx(context, "train-images-idx3-ubyte"), find_idx(context, "train-labels-idx1-ubyte"),
       find_idx(context, "t10k-images-idx3-ubyte"), find_idx(context, "t10k-labels-idx1-ubyte")};
-  data.train = read_pair(data.files[0], data.files[1]);
-  data.test = read_pair(data.files[2], data.files[3]);
+  std::pair<std::int64_t, std::int64_t> train_side, test_side;
+  data.train = read_pair(data.files[0], data.files[1], train_side);
+  data.test = read_pair(data.files[2], data.files[3], test_side);
+  data.image_shape = {1, train_side.first, train_side.second};
   if (data.train.cols != data.test.cols) {
     throw DatasetError(data.files[2].string() + ": images of " + std::to_string(data.test.cols) +
                        " pixels, but the training images have " + std::to_string(data.train.cols));

@@ -46,6 +46,9 @@ struct RawData {
   RawTable test;             // the publisher's test file(s); rows == 0 when there is none
   Normalisation normalisation;
   std::vector<std::filesystem::path> files;  // every file read, for messages and `data ls`
+  // Images: {channels, height, width}, whose product is the tables' cols (rows are CHW);
+  // empty for tabular data.
+  std::vector<std::int64_t> image_shape;
 };
 
 // Where a reader looks and what the sweep asked of it.

@@ -363,6 +363,7 @@ RawData read_tiny_imagenet(const ReaderContext& context) {
   raw.normalisation.mean = {0.4802, 0.4481, 0.3975};
   raw.normalisation.stddev = {0.2770, 0.2691, 0.2821};
   raw.normalisation.source = "published constants";
+  raw.image_shape = {3, 64, 64};
   return raw;
 }
 

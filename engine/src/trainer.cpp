@@ -10,6 +10,7 @@
 #include "lr_schedule.h"
 #include "optimizer_factory.h"
 
+#include "comet/datasets/augmentation.h"
 #include "comet/datasets/dataset.h"
 #include "comet/models/network.h"
 #include "comet/models/seed_stream.h"
@@ -73,6 +74,16 @@ models::NetworkConfig network_config(const sweeps::TrialConfig& c,
   if (c.has("bernoulli.p")) nc.mask_p = c.real("bernoulli.p");
   if (c.has("example_tied.p")) nc.mask_p = c.real("example_tied.p");
   if (c.has("l1.lambda")) nc.l1_lambda = c.real("l1.lambda");
+  // Architecture keys are present exactly for the archs they belong to, likewise.
+  nc.arch = c.text("arch");
+  if (nc.arch != "mlp") nc.image_shape = info.image_shape;
+  if (c.has("dim")) nc.dim = c.integer("dim");
+  if (c.has("patch")) nc.patch = c.integer("patch");
+  if (c.has("dropout")) nc.dropout = c.real("dropout");
+  if (c.has("heads")) nc.heads = c.integer("heads");
+  if (c.has("dim_head")) nc.dim_head = c.integer("dim_head");
+  if (c.has("emb_dropout")) nc.emb_dropout = c.real("emb_dropout");
+  if (c.has("token_width")) nc.token_width = c.integer("token_width");
   return nc;
 }
 
@@ -104,6 +115,48 @@ std::vector<torch::Tensor> rows_of(const std::vector<torch::Tensor>& masks,
   out.reserve(masks.size());
   for (const auto& m : masks) out.push_back(m.index_select(0, rows));
   return out;
+}
+
+// "trial 0123456789abcdef (model comet, width 100, seed 0)": how errors about a trial name it;
+// the arch follows the model when it is not mlp.
+std::string trial_label(const sweeps::TrialSpec& t) {
+  const auto& arch = t.config.text("arch");
+  return "trial " + t.id + " (model " + t.config.text("model") +
+         (arch == "mlp" ? "" : ", arch " + arch) + ", width " +
+         std::to_string(t.config.integer("width")) + ", seed " +
+         std::to_string(t.config.integer("seed")) + ")";
+}
+
+// What only the loaded data can tell: an image architecture or augmentation on tabular data, a
+// patch that does not tile the images, a test split asked for that the dataset does not have.
+void check_data_fits_trial(const sweeps::TrialSpec& t, const datasets::Dataset& data) {
+  const auto& c = t.config;
+  const auto& info = data.info();
+  const auto& shape = info.image_shape;
+  auto fail = [&](const std::string& what) {
+    throw datasets::DatasetError(trial_label(t) + ": " + what);
+  };
+  if (shape.empty()) {
+    if (c.text("arch") != "mlp") {
+      fail("arch " + c.text("arch") + " needs images, and dataset " + info.name +
+           " has feature vectors; allowed: arch mlp");
+    }
+    if (c.text("augment") != "none") {
+      fail("augment " + c.text("augment") + " needs images, and dataset " + info.name +
+           " has feature vectors; allowed: augment none");
+    }
+  } else if (c.has("patch")) {
+    const auto patch = c.integer("patch");
+    if (shape[1] % patch != 0 || shape[2] % patch != 0) {
+      fail("patch " + std::to_string(patch) + " does not tile the " + std::to_string(shape[1]) +
+           "x" + std::to_string(shape[2]) + " images of " + info.name +
+           "; allowed: a patch side that divides both");
+    }
+  }
+  if (c.text("eval_test") != "never" && data.test().size() == 0) {
+    fail("eval_test " + c.text("eval_test") + ", but dataset " + info.name +
+         " has no test split; allowed: eval_test never");
+  }
 }
 
 struct PassTotals {
@@ -220,19 +273,18 @@ void Trainer::load_datasets(const std::vector<sweeps::TrialSpec>& trials) {
       throw datasets::DatasetError("dataset " + data->info().name +
                                    " has real-valued targets: its trials need task: regression");
     }
+    check_data_fits_trial(t, *data);
     // Known only once the data is: a batch larger than the training set would silently train
     // full-batch, which no sweep of this paper means.
     const auto batch = t.config.integer("batch_size");
     const auto examples = data->train().size();
     if (batch > examples) {
-      throw datasets::DatasetError(
-          "trial " + t.id + " (model " + t.config.text("model") + ", width " +
-          std::to_string(t.config.integer("width")) + ", seed " +
-          std::to_string(t.config.integer("seed")) + "): batch_size " + std::to_string(batch) +
-          " is larger than the training set of " + data->info().name + " (" +
-          std::to_string(examples) + " examples after holding out val_fraction " +
-          sweeps::to_display(t.config.at("val_fraction")) +
-          "); allowed: batch_size <= " + std::to_string(examples));
+      throw datasets::DatasetError(trial_label(t) + ": batch_size " + std::to_string(batch) +
+                                   " is larger than the training set of " + data->info().name +
+                                   " (" + std::to_string(examples) +
+                                   " examples after holding out val_fraction " +
+                                   sweeps::to_display(t.config.at("val_fraction")) +
+                                   "); allowed: batch_size <= " + std::to_string(examples));
     }
   }
 }
@@ -310,8 +362,15 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   const auto& cfg = net->config();
   const auto mask_bytes =
       (data->train().size() + data->validation().size()) * (cfg.depth - 1) * cfg.width;
-  const bool cache_masks =
-      net->masks_depend_only_on_input() && mask_bytes <= impl_->options.mask_cache_bytes;
+  // Augmented training images differ every epoch, and so do their masks: an example's masks
+  // are a function of its input, and with augmentation that input is not the stored image.
+  // So the per-example cache is only for un-augmented training.
+  const bool augmented = c.text("augment") != "none";
+  const bool cache_masks = net->masks_depend_only_on_input() && !augmented &&
+                           mask_bytes <= impl_->options.mask_cache_bytes;
+  const auto augment_seed = models::derive_seed(static_cast<std::uint64_t>(c.integer("seed")),
+                                                models::SeedStream::augmentation);
+  const auto& eval_test = c.text("eval_test");
   std::vector<torch::Tensor> train_masks, val_masks;
 
   TrialResult result;
@@ -336,9 +395,13 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
         return result;
       }
       auto idx = order.narrow(0, start, std::min(batch, n - start));
-      auto x = data->prepare(train.features().index_select(0, idx));
       auto y = train.targets().index_select(0, idx);
       auto ids = train.ids().index_select(0, idx);
+      auto raw = train.features().index_select(0, idx);
+      if (augmented) {
+        raw = datasets::crop_flip(raw, data->info().image_shape, ids, augment_seed, epoch);
+      }
+      auto x = data->prepare(raw);
       std::vector<torch::Tensor> batch_masks;
       if (cache_masks) batch_masks = rows_of(train_masks, idx);
       const auto* masks = cache_masks ? &batch_masks : nullptr;
@@ -391,6 +454,13 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
     const auto val = evaluate(*net, *data, data->validation(), eval_batch, regression, val_masks);
     m.val_loss = val.loss;
     m.val_acc = val.acc;
+    if (eval_test == "every_epoch" || (eval_test == "final" && epoch == epochs)) {
+      // The test split has no cached masks: it is read once per evaluation at most.
+      const auto test = evaluate(*net, *data, data->test(), eval_batch, regression, {});
+      m.has_test = true;
+      m.test_loss = test.loss;
+      m.test_acc = test.acc;
+    }
     m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     observer.on_epoch(m);
     result.epochs_completed = epoch;

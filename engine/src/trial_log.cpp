@@ -40,6 +40,13 @@ void TrialLog::epoch(const EpochMetrics& m) {
     logger_->info("epoch {} train_loss {:.6f} val_loss {:.6f} {:.2f}s", m.epoch, m.train_loss,
                   m.val_loss, m.seconds);
   }
+  if (m.has_test) {
+    if (m.has_accuracy) {
+      logger_->info("epoch {} test_loss {:.6f} test_acc {:.4f}", m.epoch, m.test_loss, m.test_acc);
+    } else {
+      logger_->info("epoch {} test_loss {:.6f}", m.epoch, m.test_loss);
+    }
+  }
 }
 
 }  // namespace comet::engine

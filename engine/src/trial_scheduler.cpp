@@ -28,6 +28,10 @@ results::EpochRecord epoch_record(const EpochMetrics& m) {
     record.metrics.push_back({"train", "acc", m.train_acc});
     record.metrics.push_back({"val", "acc", m.val_acc});
   }
+  if (m.has_test) {
+    record.metrics.push_back({"test", "loss", m.test_loss});
+    if (m.has_accuracy) record.metrics.push_back({"test", "acc", m.test_acc});
+  }
   return record;
 }
 

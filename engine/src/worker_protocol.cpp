@@ -179,6 +179,11 @@ std::string encode(const WorkerEvent& event) {
       j["metrics"] = json{{"train_loss", m.train_loss},     {"train_acc", m.train_acc},
                           {"val_loss", m.val_loss},         {"val_acc", m.val_acc},
                           {"has_accuracy", m.has_accuracy}, {"seconds", m.seconds}};
+      // Only in the epochs that evaluated the test split (eval_test).
+      if (m.has_test) {
+        j["metrics"]["test_loss"] = m.test_loss;
+        j["metrics"]["test_acc"] = m.test_acc;
+      }
       break;
     }
     case WorkerEvent::Type::failed:
@@ -226,6 +231,11 @@ WorkerEvent decode_event(std::string_view line) {
       event.metrics.val_acc = real_of(m.at("val_acc"));
       event.metrics.has_accuracy = m.at("has_accuracy").get<bool>();
       event.metrics.seconds = real_of(m.at("seconds"));
+      if (m.contains("test_loss")) {
+        event.metrics.has_test = true;
+        event.metrics.test_loss = real_of(m.at("test_loss"));
+        event.metrics.test_acc = real_of(m.at("test_acc"));
+      }
     }
     return event;
   } catch (const json::exception& e) {

@@ -10,11 +10,12 @@
 namespace comet::results {
 
 MetricKey parse_metric(std::string_view metric) {
-  static constexpr std::string_view kMetrics[] = {"val_acc", "val_loss", "train_acc", "train_loss"};
+  static constexpr std::string_view kMetrics[] = {"val_acc",    "val_loss", "train_acc",
+                                                  "train_loss", "test_acc", "test_loss"};
   if (std::find(std::begin(kMetrics), std::end(kMetrics), metric) == std::end(kMetrics)) {
     throw FigureError(
         fmt::format("unknown metric '{}'; allowed: val_acc, val_loss, train_acc, "
-                    "train_loss",
+                    "train_loss, test_acc, test_loss",
                     metric));
   }
   const auto underscore = metric.find('_');

@@ -108,10 +108,17 @@ std::vector<ParamDef> make_schema() {
                  {"tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu",
                   "sigmoid"},
                  "softplus", "activation of the hidden layers"),
+      choice_key("arch", {"mlp", "vit", "mixer"}, "mlp",
+                 "architecture: the paper's MLP, or a ViT / MLP-Mixer whose blocks' MLPs carry "
+                 "the model's masks per token; see docs/models.md"),
+      // Not scoped to arch mlp, so that every stored config keeps it; a rule refuses it elsewhere.
       choice_key("norm", {"none", "batch", "layer"}, "none",
-                 "normalisation of each hidden layer's pre-activation"),
-      integer_key("depth", {.min = 2}, 4, "linear layers, the output layer included"),
-      integer_key("width", {.min = 1}, required, "hidden units per hidden layer"),
+                 "arch mlp: normalisation of each hidden layer's pre-activation"),
+      integer_key("depth", {.min = 2}, 4,
+                  "mlp: linear layers, the output layer included; vit, mixer: blocks"),
+      integer_key("width", {.min = 1}, required,
+                  "mlp: hidden units per hidden layer; vit: hidden units of each block's MLP; "
+                  "mixer: hidden units of each block's channel-mixing MLP"),
       real_key("p_k", {.min = 0, .max = 1, .min_exclusive = true}, 1.0,
                "fraction of hidden units kept per layer: k = floor(p_k * width)"),
       choice_key("task", {"classification", "regression"}, "classification",
@@ -125,6 +132,30 @@ std::vector<ParamDef> make_schema() {
                   "use only the first N examples of the training file (before the validation "
                   "split); 0: all of them"),
       integer_key("eval_batch_size", {.min = 1}, 1024, "examples per batch when evaluating"),
+      choice_key("augment", {"none", "crop_flip"}, "none",
+                 "training-image augmentation: crop_flip is a random crop from 4-pixel zero "
+                 "padding plus a horizontal flip, drawn from (seed, epoch, example id)"),
+      choice_key("eval_test", {"never", "final", "every_epoch"}, "never",
+                 "evaluate the test split (test/loss, test/acc) after the last epoch, or after "
+                 "every epoch"),
+      // Architecture keys: only in the trials of the architectures they belong to.
+      scoped(integer_key("dim", {.min = 1}, 512, "token embedding dimension"), "arch",
+             {"vit", "mixer"}),
+      scoped(integer_key("patch", {.min = 1}, 4,
+                         "side of the square image patches; must divide the image's sides"),
+             "arch", {"vit", "mixer"}),
+      scoped(real_key("dropout", {.min = 0, .max = 1, .max_exclusive = true}, 0.1,
+                      "dropout rate inside the blocks (attention output, MLP hidden and output)"),
+             "arch", {"vit", "mixer"}),
+      scoped(integer_key("heads", {.min = 1}, 8, "attention heads"), "arch", {"vit"}),
+      scoped(integer_key("dim_head", {.min = 1}, 64, "dimension of each attention head"), "arch",
+             {"vit"}),
+      scoped(real_key("emb_dropout", {.min = 0, .max = 1, .max_exclusive = true}, 0.1,
+                      "dropout rate after the patch and position embedding"),
+             "arch", {"vit"}),
+      scoped(integer_key("token_width", {.min = 0}, 0,
+                         "hidden units of each block's token-mixing MLP; 0: 4 x the patch count"),
+             "arch", {"mixer"}),
       // Scoped keys: only in the configs (and ids) of the trials they apply to.
       scoped(integer_key("warmup_steps", {.min = 0}, 0,
                          "linear warm-up steps before the cosine decay"),

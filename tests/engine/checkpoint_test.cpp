@@ -125,6 +125,16 @@ TEST_F(CheckpointTest, DropoutWithAdamBatchNormAndCosineResumesBitForBit) {
   expect_same_curve(interrupted_then_resumed(trial, 3, 1), want);
 }
 
+// The crops and flips are drawn from (seed, epoch, example id), so a resumed epoch sees the
+// images the uninterrupted run saw.
+TEST_F(CheckpointTest, AugmentedTrainingResumesBitForBit) {
+  const auto trial = trial_of(
+      "name: t\ndataset: mnist\nepochs: 4\nlr: 0.002\noptimizer: adam\nschedule: cosine\n"
+      "augment: crop_flip\nwidth: 32\np_k: 0.5\nmodel: comet\nbatch_size: 16\nseed: 4\n");
+  const auto want = reference(trial);
+  expect_same_curve(interrupted_then_resumed(trial, 3, 1), want);
+}
+
 TEST_F(CheckpointTest, EveryOtherEpochResumesFromTheLastCheckpointWritten) {
   const auto trial = trial_of(
       "name: t\ndataset: mnist\nepochs: 5\nlr: 0.002\noptimizer: adam\nschedule: cosine\n"

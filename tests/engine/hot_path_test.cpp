@@ -52,6 +52,22 @@ TEST_F(HotPathTest, CachedMasksGiveTheRoutedCurvesBitForBit) {
   }
 }
 
+// With augment: crop_flip an example's input differs every epoch, so its masks must be routed
+// every step even where the cache would fit: the curves equal those of a run with no cache at
+// all, and differ from the un-augmented run's.
+TEST_F(HotPathTest, CachedMasksAreRefusedWhenAugmenting) {
+  const auto augmented = kComet + "augment: crop_flip\n";
+  const auto with_cache_allowed = curves(augmented, false, std::int64_t{1} << 30);
+  const auto without_cache = curves(augmented, false, 0);
+  const auto plain = curves(kComet, false, std::int64_t{1} << 30);
+  ASSERT_EQ(with_cache_allowed.size(), 3U);
+  for (std::size_t e = 0; e < 3; ++e) {
+    EXPECT_EQ(with_cache_allowed[e].train_loss, without_cache[e].train_loss) << e;
+    EXPECT_EQ(with_cache_allowed[e].val_loss, without_cache[e].val_loss) << e;
+  }
+  EXPECT_NE(with_cache_allowed[0].train_loss, plain[0].train_loss);
+}
+
 TEST_F(HotPathTest, FusedSgdFollowsAutogradWithinRounding) {
   for (const std::string model : {"comet", "standard", "dropout"}) {
     SCOPED_TRACE(model);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "epoch_recorder.h"
 #include "idx_fixture.h"
 #include "temp_dir.h"
@@ -49,6 +51,38 @@ TEST_F(TrainerTest, CometLearnsTheFixtureAndReportsEveryEpoch) {
   EXPECT_GT(rec.epochs[2].val_acc, 0.8);
   EXPECT_GT(rec.epochs[0].seconds, 0.0);
   EXPECT_EQ(rec.parameters, (784 * 64 + 64) + 2 * (64 * 64 + 64) + (64 * 10 + 10));
+}
+
+// eval_test: the test split (the fixture's 50 test images) evaluated after every epoch, or only
+// after the last; never by default.
+TEST_F(TrainerTest, EvalTestEvaluatesTheTestSplitWhenAsked) {
+  const std::string base =
+      "name: t\ndataset: mnist\nepochs: 3\nlr: 0.002\noptimizer: adam\nwidth: 32\np_k: 0.5\n"
+      "model: comet\nbatch_size: 16\n";
+  auto run = [&](const std::string& extra) {
+    auto trainer = make_trainer();
+    Recorder rec;
+    EXPECT_EQ(trainer.run(trials_of(base + extra).at(0), rec).outcome, TrialOutcome::done);
+    return rec.epochs;
+  };
+  const auto never = run("");
+  const auto final_only = run("eval_test: final\n");
+  const auto every = run("eval_test: every_epoch\n");
+  ASSERT_EQ(every.size(), 3u);
+  for (int e = 0; e < 3; ++e) {
+    EXPECT_FALSE(never[e].has_test);
+    EXPECT_EQ(final_only[e].has_test, e == 2);
+    EXPECT_TRUE(every[e].has_test);
+    // Evaluating the test split changes nothing else of the run.
+    EXPECT_EQ(every[e].train_loss, never[e].train_loss);
+    EXPECT_EQ(every[e].val_acc, never[e].val_acc);
+    // A fraction of 50 examples, and a real cross-entropy.
+    EXPECT_NEAR(every[e].test_acc * 50, std::round(every[e].test_acc * 50), 1e-9);
+    EXPECT_GT(every[e].test_loss, 0.0);
+  }
+  EXPECT_EQ(final_only[2].test_loss, every[2].test_loss);
+  EXPECT_EQ(final_only[2].test_acc, every[2].test_acc);
+  EXPECT_GT(every[2].test_acc, 0.5);  // the fixture's test images are learnable like its train
 }
 
 TEST_F(TrainerTest, SameTrialTwiceGivesBitwiseIdenticalCurves) {

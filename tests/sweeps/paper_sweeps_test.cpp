@@ -112,5 +112,51 @@ TEST(PaperSweeps, Fig4FashionMnistSizedFor30Minutes) {
   expect_pk_free_models_at_default(trials);
 }
 
+// Figs. 5-8 (section 4.2.2, A.3): per dataset, ViT widths 512/3072/6144 and Mixer dims
+// 512/3072/6144 (channel-mixing width dim / 2), standard and comet at p_k 0.5, 3 seeds.
+TEST(PaperSweeps, Figs5To8VisionTransformers) {
+  const std::map<std::string, std::string> files = {
+      {"fig5_svhn_vision.yaml", "svhn"},
+      {"fig6_cifar10_vision.yaml", "cifar10"},
+      {"fig7_cifar100_vision.yaml", "cifar100"},
+      {"fig8_tiny_imagenet_vision.yaml", "tiny_imagenet"}};
+  for (const auto& [file, dataset] : files) {
+    SCOPED_TRACE(file);
+    std::vector<TrialSpec> trials = paper_trials(file);
+    ASSERT_EQ(trials.size(), 36U);
+    std::map<std::string, std::set<std::int64_t>> sizes;
+    for (const TrialSpec& trial : trials) {
+      const auto& c = trial.config;
+      EXPECT_EQ(c.text("dataset"), dataset);
+      EXPECT_EQ(c.real("p_k"), 0.5);
+      EXPECT_EQ(c.integer("depth"), 6);
+      EXPECT_EQ(c.integer("patch"), 4);
+      EXPECT_EQ(c.text("activation"), "tanh");
+      EXPECT_EQ(c.text("optimizer"), "adam");
+      EXPECT_EQ(c.text("schedule"), "cosine");
+      EXPECT_EQ(c.text("augment"), "crop_flip");
+      EXPECT_EQ(c.text("eval_test"), "every_epoch");
+      const auto& model = c.text("model");
+      EXPECT_TRUE(model == "comet" || model == "standard") << model;
+      if (c.text("arch") == "vit") {
+        EXPECT_EQ(c.integer("epochs"), 200);
+        EXPECT_EQ(c.real("lr"), 1e-4);
+        EXPECT_EQ(c.integer("dim"), 512);
+        EXPECT_EQ(c.integer("heads"), 8);
+        EXPECT_EQ(c.integer("dim_head"), 64);
+        sizes["vit"].insert(c.integer("width"));
+      } else {
+        EXPECT_EQ(c.text("arch"), "mixer");
+        EXPECT_EQ(c.integer("epochs"), 500);
+        EXPECT_EQ(c.real("lr"), 1e-3);
+        EXPECT_EQ(c.integer("width") * 2, c.integer("dim"));
+        sizes["mixer"].insert(c.integer("dim"));
+      }
+    }
+    EXPECT_EQ(sizes["vit"], (std::set<std::int64_t>{512, 3072, 6144}));
+    EXPECT_EQ(sizes["mixer"], (std::set<std::int64_t>{512, 3072, 6144}));
+  }
+}
+
 }  // namespace
 }  // namespace comet::sweeps

@@ -38,8 +38,9 @@ TEST(ParseSweep, QuickstartExample) {
   EXPECT_EQ(spec.source_path, "quickstart.yaml");
   EXPECT_EQ(spec.source_text, yaml);
   EXPECT_EQ(spec.fixed.canonical_json(),
-            R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
-            R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
+            R"({"activation":"softplus","arch":"mlp","augment":"none","batch_size":32,)"
+            R"("dataset":"fashion_mnist","depth":4,"epochs":3,"eval_batch_size":1024,)"
+            R"("eval_test":"never","grad_clip":0.0,"grad_clip_mode":"norm",)"
             R"("lr":0.001,"norm":"none","optimizer":"sgd","schedule":"constant","split_seed":0,)"
             R"("task":"classification","train_limit":0,"val_fraction":0.2,"weight_decay":0.0})");
   ASSERT_EQ(spec.grids.size(), 1U);
@@ -144,8 +145,9 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       parse_error(kBase + "colour: red\n"),
       "bad.yaml:7:1: unknown key 'colour'; known keys: name, grid, grids, dataset, model, epochs, "
       "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
-      "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
-      "train_limit, eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "activation, arch, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
+      "train_limit, eval_batch_size, augment, eval_test, dim, patch, dropout, heads, dim_head, "
+      "emb_dropout, token_width, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");
@@ -153,8 +155,9 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       parse_error(kBase + "grid:\n  colour: [red]\n"),
       "bad.yaml:8:3: unknown grid key 'colour'; known keys: dataset, model, epochs, "
       "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
-      "activation, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
-      "train_limit, eval_batch_size, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "activation, arch, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
+      "train_limit, eval_batch_size, augment, eval_test, dim, patch, dropout, heads, dim_head, "
+      "emb_dropout, token_width, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");

@@ -69,14 +69,16 @@ TEST(ExpandTrials, FirstAndLastTrialConfigs) {
   ASSERT_EQ(trials.size(), 16U);
   // Complete configs: defaults included, scoped keys of other models left out.
   EXPECT_EQ(trials.front().config.canonical_json(),
-            R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
-            R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
+            R"({"activation":"softplus","arch":"mlp","augment":"none","batch_size":32,)"
+            R"("dataset":"fashion_mnist","depth":4,"epochs":3,"eval_batch_size":1024,)"
+            R"("eval_test":"never","grad_clip":0.0,"grad_clip_mode":"norm",)"
             R"("lr":0.001,"model":"comet","norm":"none","optimizer":"sgd","p_k":0.1,)"
             R"("schedule":"constant","seed":0,"split_seed":0,"task":"classification",)"
             R"("train_limit":0,"val_fraction":0.2,"weight_decay":0.0,"width":100})");
   EXPECT_EQ(trials.back().config.canonical_json(),
-            R"({"activation":"softplus","batch_size":32,"dataset":"fashion_mnist","depth":4,)"
-            R"("epochs":3,"eval_batch_size":1024,"grad_clip":0.0,"grad_clip_mode":"norm",)"
+            R"({"activation":"softplus","arch":"mlp","augment":"none","batch_size":32,)"
+            R"("dataset":"fashion_mnist","depth":4,"epochs":3,"eval_batch_size":1024,)"
+            R"("eval_test":"never","grad_clip":0.0,"grad_clip_mode":"norm",)"
             R"("lr":0.001,"model":"standard","norm":"none","optimizer":"sgd","p_k":0.5,)"
             R"("schedule":"constant","seed":1,"split_seed":0,"task":"classification",)"
             R"("train_limit":0,"val_fraction":0.2,"weight_decay":0.0,"width":500})");

@@ -39,7 +39,8 @@ TEST(StableTrialId, QuickstartFirstTrialIsPinned) {
   // The stored config stays complete: defaults are left out of the hash only.
   EXPECT_EQ(trials.front().config.integer("batch_size"), 32);
   EXPECT_EQ(trials.front().config.text("norm"), "none");
-  EXPECT_EQ(trials.front().config.values().size(), 21U);  // train_limit added, id unchanged
+  // train_limit, then arch, augment and eval_test added, id unchanged.
+  EXPECT_EQ(trials.front().config.values().size(), 24U);
 }
 
 TEST(StableTrialId, HashesTheConfigWithoutKeysAtTheirDefault) {

@@ -17,9 +17,20 @@ struct BenchParams {
   std::filesystem::path peer = "../shared/bench/peer_loop.py";
   std::string python = "/usr/bin/python3";
   std::string device = "cpu";  // comet's device; the peer takes CUDA when it sees a GPU
-  // COMET 784-width-width-width-10 on Fashion-MNIST's first `limit` training images
-  // (80 % train, 20 % validation), SGD lr 1e-3, softplus: the peer's configuration.
-  std::int64_t width = 1000;
+  // What is measured. mlp: COMET 784-width-width-width-10 on Fashion-MNIST's first `limit`
+  // training images (80 % train, 20 % validation), SGD lr 1e-3, softplus: peer_loop.py's
+  // configuration. vit | mixer: a vision transformer of `dim`, `depth` blocks, `heads` x
+  // `dim_head` (vit), `width` MLP units and patch `patch`, Adam lr 1e-3 with a cosine schedule,
+  // tanh: peer_vit.py's configuration (the default peer becomes peer_vit.py beside
+  // peer_loop.py). width 0: 1000 for mlp, 128 for vit and mixer.
+  std::string arch = "mlp";
+  std::string model = "comet";  // vit, mixer: comet or standard (the peer has both)
+  std::int64_t dim = 64;
+  std::int64_t depth = 2;
+  std::int64_t heads = 4;
+  std::int64_t dim_head = 16;
+  std::int64_t patch = 4;
+  std::int64_t width = 0;
   double p_k = 0.5;
   std::vector<std::int64_t> batches{32, 128};
   std::int64_t limit = 20000;

@@ -51,6 +51,9 @@ struct DatasetInfo {
   Task task = Task::classification;
   std::int64_t input_dim = 0;   // features per example after flattening
   std::int64_t output_dim = 0;  // classes, or regression targets per example
+  // Images: {channels, height, width} (C*H*W == input_dim; a row of features is the image in
+  // CHW order, so features().view({n, C, H, W}) is the image batch); empty for tabular data.
+  std::vector<std::int64_t> image_shape;
   // prepare() computes raw * feature_scale[i] + feature_shift[i] per feature i: the dataset's
   // normalisation (x * scale - mean) / stddev folded into one multiply-add.
   std::vector<float> feature_scale;

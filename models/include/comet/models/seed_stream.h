@@ -16,6 +16,8 @@ enum class SeedStream : std::uint64_t {
   // random networks, drawn from the analysis's seed.
   analysis_inputs = 6,
   analysis_networks = 7,
+  // `augment: crop_flip`: the crop offsets and flips (datasets::crop_flip).
+  augmentation = 8,
 };
 
 // splitmix64 finaliser over (seed, stream): well-mixed, platform-independent.
