@@ -31,19 +31,19 @@ std::string vision_sweep(const BenchParams& p, std::int64_t batch) {
 }
 
 std::vector<std::string> peer_arguments(const BenchParams& p, std::int64_t batch, int threads) {
-  return {"--arch",  p.arch,
-          "--model", p.model,
-          "--p-k",   std::to_string(p.p_k),
-          "--dim",   std::to_string(p.dim),
-          "--depth", std::to_string(p.depth),
-          "--heads", std::to_string(p.heads),
+  return {"--arch",     p.arch,
+          "--model",    p.model,
+          "--p-k",      std::to_string(p.p_k),
+          "--dim",      std::to_string(p.dim),
+          "--depth",    std::to_string(p.depth),
+          "--heads",    std::to_string(p.heads),
           "--dim-head", std::to_string(p.dim_head),
-          "--width", std::to_string(p.width),
-          "--patch", std::to_string(p.patch),
-          "--batch", std::to_string(batch),
-          "--epochs", std::to_string(p.epochs),
-          "--limit", std::to_string(p.limit),
-          "--threads", std::to_string(threads)};
+          "--width",    std::to_string(p.width),
+          "--patch",    std::to_string(p.patch),
+          "--batch",    std::to_string(batch),
+          "--epochs",   std::to_string(p.epochs),
+          "--limit",    std::to_string(p.limit),
+          "--threads",  std::to_string(threads)};
 }
 
 }  // namespace
@@ -52,11 +52,11 @@ nlohmann::json vision_bench(const BenchParams& p, const std::filesystem::path& d
                             std::ostream& out, std::ostream& err) {
   const int cores = engine::default_threads();
   out << fmt::format(
-      "{} dim {}, depth {}, {}width {}, patch {}, {} p_k {}, Fashion-MNIST first {} images "
-      "(80/20 split), Adam, {} epoch(s) a run, {} repetition(s); both on {} thread(s)\n",
-      p.arch == "vit" ? "ViT" : "MLP-Mixer", p.dim, p.depth,
-      p.arch == "vit" ? fmt::format("heads {} x {}, ", p.heads, p.dim_head) : "", p.width, p.patch,
-      p.model, p.p_k, p.limit, p.epochs, p.repetitions, cores)
+             "{} dim {}, depth {}, {}width {}, patch {}, {} p_k {}, Fashion-MNIST first {} images "
+             "(80/20 split), Adam, {} epoch(s) a run, {} repetition(s); both on {} thread(s)\n",
+             p.arch == "vit" ? "ViT" : "MLP-Mixer", p.dim, p.depth,
+             p.arch == "vit" ? fmt::format("heads {} x {}, ", p.heads, p.dim_head) : "", p.width,
+             p.patch, p.model, p.p_k, p.limit, p.epochs, p.repetitions, cores)
       << std::flush;
   nlohmann::json rows = nlohmann::json::array();
   for (const auto batch : p.batches) {
@@ -71,15 +71,14 @@ nlohmann::json vision_bench(const BenchParams& p, const std::filesystem::path& d
             << std::flush;
       }
       // One worker with every core, as the peer has them.
-      const auto db = run_sweep(p, dir, "bench-" + p.arch + "-b" + std::to_string(batch), sweep,
-                                1, /*threads=*/0);
+      const auto db = run_sweep(p, dir, "bench-" + p.arch + "-b" + std::to_string(batch), sweep, 1,
+                                /*threads=*/0);
       comet.push_back(comet_seconds_per_epoch(db).all_epochs);
       err << fmt::format("batch {} rep {}: comet {:.3f} s/epoch\n", batch, rep, comet.back())
           << std::flush;
     }
-    nlohmann::json row{{"batch", batch},
-                       {"comet_seconds_per_epoch", comet},
-                       {"comet_median", median(comet)}};
+    nlohmann::json row{
+        {"batch", batch}, {"comet_seconds_per_epoch", comet}, {"comet_median", median(comet)}};
     if (!peer.empty()) {
       row["peer_seconds_per_epoch"] = peer;
       row["peer_median"] = median(peer);
@@ -93,11 +92,11 @@ nlohmann::json vision_bench(const BenchParams& p, const std::filesystem::path& d
                      "comet/peer");
   for (const auto& r : rows) {
     const bool has_peer = r.contains("peer_median");
-    out << fmt::format("{:>5}  {:>12}  {:>13.3f}  {:>10}\n", r["batch"].get<std::int64_t>(),
-                       has_peer ? fmt::format("{:.3f}", r["peer_median"].get<double>()) : "-",
-                       r["comet_median"].get<double>(),
-                       has_peer ? fmt::format("{:.3f}", r["ratio_comet_over_peer"].get<double>())
-                                : "-");
+    out << fmt::format(
+        "{:>5}  {:>12}  {:>13.3f}  {:>10}\n", r["batch"].get<std::int64_t>(),
+        has_peer ? fmt::format("{:.3f}", r["peer_median"].get<double>()) : "-",
+        r["comet_median"].get<double>(),
+        has_peer ? fmt::format("{:.3f}", r["ratio_comet_over_peer"].get<double>()) : "-");
   }
   out << "(medians over the repetitions; each side's own clock: training and validation)\n";
   return rows;

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -46,6 +47,52 @@ class RunCommandTest : public ::testing::Test {
   }
   TempDir dir_;
 };
+
+// eval_test: every_epoch stores test/loss and test/acc per epoch beside val, and the documented
+// queries read them: compare --metric test_acc, --split test, export --curves.
+TEST_F(RunCommandTest, TestSplitMetricsAreStoredAndQueried) {
+  auto p = params(
+      "name: tested\ndataset: mnist\nepochs: 2\nlr: 0.01\neval_test: every_epoch\n"
+      "grid:\n  model: [comet, standard]\n  width: [16]\n  p_k: [0.5]\n  seed: [0, 1]\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_command(p, out, err), kExitOk) << err.str();
+  auto store = results::ResultStore::open_read_only(p.db);
+  for (const auto& trial : store.list_trials()) {
+    int test_points = 0;
+    for (const auto& point : store.curve(trial.id)) {
+      if (point.split != "test") continue;
+      ++test_points;
+      EXPECT_GE(point.value, 0.0);
+      // 20 test images: accuracy is a multiple of 1/20.
+      if (point.name == "acc") {
+        EXPECT_NEAR(point.value * 20, std::round(point.value * 20), 1e-9);
+      }
+    }
+    EXPECT_EQ(test_points, 4) << trial.id;  // loss and acc, 2 epochs
+  }
+  CompareParams compare;
+  compare.db = p.db;
+  compare.sweep = "tested";
+  compare.metric = "test_acc";
+  compare.format = OutputFormat::json;
+  std::ostringstream json;
+  ASSERT_EQ(compare_command(compare, json), kExitOk);
+  const auto rows = nlohmann::json::parse(json.str());
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["metric"], "test_acc");
+    EXPECT_EQ(row["n"], 2);
+  }
+  compare.metric = "loss";
+  compare.split = "test";
+  compare.agg = "final";
+  std::ostringstream by_split;
+  ASSERT_EQ(compare_command(compare, by_split), kExitOk);
+  EXPECT_NE(by_split.str().find("test_loss"), std::string::npos) << by_split.str();
+  std::ostringstream curves;
+  ASSERT_EQ(export_command({p.db, "tested", true, {}, OutputFormat::csv}, curves), kExitOk);
+  EXPECT_NE(curves.str().find(",test,acc,"), std::string::npos) << curves.str().substr(0, 400);
+}
 
 TEST_F(RunCommandTest, RunsTheGridPrintsTheSeedTableAndListsTrials) {
   auto p = params(

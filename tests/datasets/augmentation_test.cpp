@@ -1,12 +1,13 @@
 // crop_flip: every output is a window of the zero-padded image, mirrored or not; the draws are a
 // pure function of (stream seed, epoch, example id); offsets and flips cover their range.
 
+#include "comet/datasets/augmentation.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
-#include <torch/torch.h>
 
-#include "comet/datasets/augmentation.h"
+#include <torch/torch.h>
 
 namespace comet::datasets {
 namespace {

@@ -39,7 +39,7 @@ TEST(ArchKeys, VitTrialsGetTheReferenceDefaultsAndNoMlpKeys) {
   EXPECT_EQ(c.real("dropout"), 0.1);
   EXPECT_EQ(c.real("emb_dropout"), 0.1);
   EXPECT_FALSE(c.has("token_width"));  // mixer only
-  EXPECT_EQ(c.text("norm"), "none");  // kept in every config; refused when not none
+  EXPECT_EQ(c.text("norm"), "none");   // kept in every config; refused when not none
   EXPECT_EQ(c.text("augment"), "none");
   EXPECT_EQ(c.text("eval_test"), "never");
 }
@@ -68,8 +68,9 @@ TEST(ArchKeys, MlpTrialsKeepTheirIdsAndHaveNoArchitectureKeys) {
 }
 
 TEST(ArchKeys, AKeyOfAnotherArchIsAnError) {
-  EXPECT_NE(parse_error(testing::kSweepLines1To6 + "heads: 4\n").find("heads applies only to trials "
-                                                                     "with arch vit"),
+  EXPECT_NE(parse_error(testing::kSweepLines1To6 + "heads: 4\n")
+                .find("heads applies only to trials "
+                      "with arch vit"),
             std::string::npos)
       << parse_error(testing::kSweepLines1To6 + "heads: 4\n");
   EXPECT_NE(parse_error(kVit + "token_width: 8\n").find("token_width applies only"),
@@ -87,14 +88,16 @@ TEST(ArchKeys, AKeyOfAnotherArchIsAnError) {
 }
 
 TEST(ArchKeys, ModelsWithoutAPerTokenMeaningAreRefusedNamingTheArch) {
-  for (const std::string model : {"moe", "moe_fixed", "layerwise", "bernoulli", "example_tied",
-                                  "l1"}) {
+  for (const std::string model :
+       {"moe", "moe_fixed", "layerwise", "bernoulli", "example_tied", "l1"}) {
     SCOPED_TRACE(model);
-    const auto error = expand_error("name: t\ndataset: mnist\nepochs: 1\nlr: 0.1\nwidth: 10\n"
-                                   "arch: mixer\nmodel: " +
-                                   model + "\n");
+    const auto error = expand_error(
+        "name: t\ndataset: mnist\nepochs: 1\nlr: 0.1\nwidth: 10\n"
+        "arch: mixer\nmodel: " +
+        model + "\n");
     EXPECT_NE(error.find("bad.yaml:7:8"), std::string::npos) << error;
-    EXPECT_NE(error.find("model '" + model + "' is not defined per token; arch mixer allows: "
+    EXPECT_NE(error.find("model '" + model +
+                         "' is not defined per token; arch mixer allows: "
                          "comet, standard, smaller, topk, dropout"),
               std::string::npos)
         << error;
