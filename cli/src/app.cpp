@@ -278,6 +278,9 @@ int run_app(int argc, char** argv) {
       ->check(CLI::IsMember({"best", "final"}))
       ->capture_default_str();
   plot_bars_cmd->add_option("--by", plot_bars.by, "Config key of the bars")->capture_default_str();
+  plot_bars_cmd->add_option("--group", plot_bars.group,
+                            "Cluster the bars by this config key's values (e.g. width: the "
+                            "model sizes of Figs. 5-8)");
   plot_bars_cmd->add_option("--where", plot_bars.where,
                             "Only trials whose config has key=value (repeatable)");
 

@@ -84,7 +84,7 @@ int plot_bars_command(const PlotBarsParams& params, std::ostream& out) {
   return draw(params.common, out, [&](const results::ResultStore& store) {
     return results::bars_figure(
         store, results::BarsFigureRequest{params.common.sweep, params.common.metric, aggregate,
-                                          params.by, filters});
+                                          params.by, filters, params.group});
   });
 }
 

@@ -63,47 +63,64 @@ std::string parameter_text(const std::vector<const TrialCurve*>& members) {
 
 GnuplotJob bars_figure(const ResultStore& store, const BarsFigureRequest& request) {
   const auto curves = figure_data::load_curves(store, request.sweep, request.metric, request.where);
-  const auto groups = figure_data::distinct_values(curves, request.by, request.sweep);
+  const auto bars = figure_data::distinct_values(curves, request.by, request.sweep);
+  // Without a group key, every bar is in the one cluster that `nullopt` matches below.
+  const std::vector<std::optional<sweeps::ParamValue>> clusters =
+      request.group.empty() ? std::vector<std::optional<sweeps::ParamValue>>{std::nullopt}
+                            : figure_data::distinct_values(curves, request.group, request.sweep);
+  const bool grouped = !request.group.empty();
   const bool larger_is_better = parse_metric(request.metric).name == "acc";
   const std::string aggregate_name = request.aggregate == BarAggregate::best ? "best" : "final";
 
   GnuplotJob job;
-  job.width_inches = std::max(5.5, 1.3 * static_cast<double>(groups.size()) + 1.5);
+  const auto slots = clusters.size() * (bars.size() + (grouped ? 1 : 0));
+  job.width_inches = std::max(5.5, 1.3 * static_cast<double>(slots) + 1.5);
   job.height_inches = 4;
-  std::string data = fmt::format("# {} {} per trial, over the trials of each {}\n", aggregate_name,
-                                 request.metric, request.by);
+  std::string data =
+      fmt::format("# {} {} per trial, over the trials of each {}{}\n", aggregate_name,
+                  request.metric, request.by, grouped ? " within each " + request.group : "");
   data += "# x mean min max std trials colour\n";
   std::string tics;
   bool all_non_negative = true;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    std::vector<const TrialCurve*> members;
-    std::vector<double> values;
-    for (const auto& curve : curves) {
-      if (figure_data::value_of(curve.trial, request.by) != groups[g]) continue;
-      members.push_back(&curve);
-      if (auto value = aggregate_of(curve, request.aggregate, larger_is_better)) {
-        values.push_back(*value);
+  std::size_t x = 0;
+  for (const auto& cluster : clusters) {
+    for (std::size_t g = 0; g < bars.size(); ++g) {
+      std::vector<const TrialCurve*> members;
+      std::vector<double> values;
+      for (const auto& curve : curves) {
+        if (figure_data::value_of(curve.trial, request.by) != bars[g]) continue;
+        if (grouped && figure_data::value_of(curve.trial, request.group) != cluster) continue;
+        members.push_back(&curve);
+        if (auto value = aggregate_of(curve, request.aggregate, larger_is_better)) {
+          values.push_back(*value);
+        }
       }
+      ++x;
+      if (members.empty()) continue;  // this cluster has no trial of this bar's value
+      double mean = NAN, low = NAN, high = NAN, spread = NAN;
+      if (!values.empty()) {
+        const double n = static_cast<double>(values.size());
+        mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+        low = *std::min_element(values.begin(), values.end());
+        all_non_negative = all_non_negative && low >= 0;
+        high = *std::max_element(values.begin(), values.end());
+        double squares = 0;
+        for (const double v : values) squares += (v - mean) * (v - mean);
+        spread = values.size() > 1 ? std::sqrt(squares / (n - 1)) : 0.0;  // sample std
+      }
+      // gnuplot's `lc rgb variable` reads the colour as the integer 0xRRGGBB.
+      const auto colour =
+          std::stol(std::string(figure_data::series_color(g).substr(1)), nullptr, 16);
+      data += fmt::format("{} {} {} {} {} {} {}\n", x, figure_data::number_text(mean),
+                          figure_data::number_text(low), figure_data::number_text(high),
+                          figure_data::number_text(spread), values.size(), colour);
+      const std::string label = grouped ? request.group + " " + figure_data::display_of(cluster) +
+                                              "\n" + figure_data::display_of(bars[g])
+                                        : figure_data::display_of(bars[g]);
+      tics += fmt::format("{}{} {}", tics.empty() ? "" : ", ",
+                          gnuplot_string(label + parameter_text(members)), x);
     }
-    double mean = NAN, low = NAN, high = NAN, spread = NAN;
-    if (!values.empty()) {
-      const double n = static_cast<double>(values.size());
-      mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
-      low = *std::min_element(values.begin(), values.end());
-      all_non_negative = all_non_negative && low >= 0;
-      high = *std::max_element(values.begin(), values.end());
-      double squares = 0;
-      for (const double v : values) squares += (v - mean) * (v - mean);
-      spread = values.size() > 1 ? std::sqrt(squares / (n - 1)) : 0.0;  // sample std
-    }
-    // gnuplot's `lc rgb variable` reads the colour as the integer 0xRRGGBB.
-    const auto colour = std::stol(std::string(figure_data::series_color(g).substr(1)), nullptr, 16);
-    data += fmt::format("{} {} {} {} {} {} {}\n", g + 1, figure_data::number_text(mean),
-                        figure_data::number_text(low), figure_data::number_text(high),
-                        figure_data::number_text(spread), values.size(), colour);
-    tics += fmt::format(
-        "{}{} {}", tics.empty() ? "" : ", ",
-        gnuplot_string(figure_data::display_of(groups[g]) + parameter_text(members)), g + 1);
+    if (grouped) ++x;  // a gap between clusters
   }
   job.data_files.emplace_back("bars.dat", std::move(data));
 
@@ -113,9 +130,10 @@ GnuplotJob bars_figure(const ResultStore& store, const BarsFigureRequest& reques
   std::string& gp = job.script;
   gp += "set title " + gnuplot_string(title) + "\n";
   gp += "set ylabel " + gnuplot_string(aggregate_name + " " + request.metric) + "\n";
-  gp += "set grid ytics lc rgb \"#dddddd\"\nunset key\nset bmargin 5\n";
+  gp += "set grid ytics lc rgb \"#dddddd\"\nunset key\n";
+  gp += fmt::format("set bmargin {}\n", grouped ? 7 : 5);
   gp += "set style fill solid 0.7 border rgb \"#333333\"\nset boxwidth 0.6\n";
-  gp += fmt::format("set xrange [0.4:{}.6]\n", groups.size());
+  gp += fmt::format("set xrange [0.4:{}.6]\n", grouped ? x - 1 : x);
   // Bars start at zero (a cut axis would exaggerate differences) unless a value is negative.
   if (all_non_negative) gp += "set yrange [0:*]\n";
   gp += "set xtics nomirror scale 0 (" + tics + ")\n";

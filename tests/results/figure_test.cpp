@@ -335,5 +335,30 @@ TEST_F(FigureTest, BarsAreMeanMinMaxOfEachTrialsBestOrFinal) {
   EXPECT_GT(fs::file_size(dir_ / "bars.svg"), 2000u);
 }
 
+// --group width: one cluster per width (the paper's model sizes), a bar per model in each, a
+// gap between clusters; the same per-trial aggregation as above.
+TEST_F(FigureTest, GroupedBarsClusterByTheGroupKey) {
+  BarsFigureRequest request{"grid"};
+  request.group = "width";
+  const auto job = bars_figure(store(), request);
+  const auto rows = rows_of(data_file(job, "bars.dat"));
+  ASSERT_EQ(rows.size(), 4u);
+  // x: comet and standard at width 100 (1, 2), a gap (3), then width 500 (4, 5).
+  EXPECT_EQ(rows[0][0], 1);
+  EXPECT_EQ(rows[1][0], 2);
+  EXPECT_EQ(rows[2][0], 4);
+  EXPECT_EQ(rows[3][0], 5);
+  EXPECT_NEAR(rows[0][1], 0.74, 1e-12);  // comet, width 100: .70 .76 .72 .78
+  EXPECT_NEAR(rows[2][1], 0.79, 1e-12);  // comet, width 500: .75 .81 .77 .83
+  EXPECT_NEAR(rows[1][1], 0.64, 1e-12);  // standard is 0.1 lower
+  EXPECT_EQ(rows[0][5], 4);              // 2 p_k x 2 seeds
+  EXPECT_EQ(rows[0][6], rows[2][6]);     // a model keeps its colour across clusters
+  EXPECT_NE(rows[0][6], rows[1][6]);
+  EXPECT_NE(job.script.find(R"x("width 500\ncomet\n)x"), std::string::npos) << job.script;
+  EXPECT_NE(job.script.find("set xrange [0.4:5.6]"), std::string::npos) << job.script;
+  render_figure(job, RenderOptions{dir_ / "grouped.svg", std::nullopt, "gnuplot"});
+  EXPECT_GT(fs::file_size(dir_ / "grouped.svg"), 2000u);
+}
+
 }  // namespace
 }  // namespace comet::results

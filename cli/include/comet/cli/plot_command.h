@@ -42,6 +42,7 @@ struct PlotBarsParams {
   std::string aggregate = "best";  // best (max accuracy, min loss over epochs) or final
   std::string by = "model";
   std::vector<std::string> where;
+  std::string group;  // "": one row of bars; a key: clusters by its values (e.g. width)
 };
 int plot_bars_command(const PlotBarsParams& params, std::ostream& out);
 

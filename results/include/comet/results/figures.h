@@ -98,6 +98,9 @@ struct BarsFigureRequest {
   BarAggregate aggregate = BarAggregate::best;
   std::string by = "model";
   std::vector<ConfigFilter> where = {};
+  // Set: the bars are clustered by this key's values (Figs. 5-8: one cluster per model size,
+  // e.g. `width`), a bar per `by` value in each, coloured by `by` with a key; "": one row of bars.
+  std::string group = "";
 };
 GnuplotJob bars_figure(const ResultStore& store, const BarsFigureRequest& request);
 
