@@ -29,7 +29,7 @@ struct NetworkConfig {
   std::string model = "comet";  // one of model_names(); docs/models.md defines each
   std::int64_t input_dim = 0;
   std::int64_t output_dim = 0;
-  std::int64_t width = 0;  // units per hidden layer
+  std::int64_t width = 0;  // units per hidden layer (vit, mixer: see below)
   std::int64_t depth = 4;  // linear layers, the output layer included
   double p_k = 1.0;        // fraction of hidden units kept by the cap
   std::string activation = "softplus";
@@ -41,6 +41,20 @@ struct NetworkConfig {
   std::string topk_on = "pre_activation";  // topk: pre_activation | post_activation
   double mask_p = -1;                      // bernoulli (default p_k), example_tied (default 0.2)
   double l1_lambda = 1e-5;                 // l1
+
+  // Architecture: mlp (the MaskedMlp family above) | vit | mixer (docs/models.md).
+  std::string arch = "mlp";
+  // vit, mixer: the input image's {channels, height, width}; input_dim == C*H*W. forward() takes
+  // x as float [batch, C*H*W] (channel-major rows, as the datasets layer stores images) or
+  // [batch, C, H, W].
+  std::vector<std::int64_t> image_shape;
+  std::int64_t dim = 512;        // token embedding dimension (lucidrains `dim`)
+  std::int64_t heads = 8;        // vit: attention heads
+  std::int64_t dim_head = 64;    // vit: dimension per head
+  std::int64_t patch = 4;        // square patch side; must divide H and W
+  std::int64_t token_width = 0;  // mixer: token-mixing MLP hidden units; 0 means 4 * patches
+  double dropout = 0.1;          // vit, mixer: dropout inside attention output and the MLPs
+  double emb_dropout = 0.1;      // vit: dropout after the patch + position embedding
 };
 
 // Units kept per hidden layer: floor(p_k * width), with 1e-9 absorbing the binary rounding of a
