@@ -22,20 +22,30 @@ struct Matrices {
   }
 };
 
-// For every group: C = alpha op(A) op(B) (+ C when accumulate), op(A) [m, k], op(B) [k, n].
+// One row-major C = alpha op(A) op(B), op(A) [m, k], op(B) [k, n], for group 0 of each.
 // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, hence the swapped operands.
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const Matrices& a,
+          const Matrices& b, const Matrices& c) {
+  const int im = static_cast<int>(m), in = static_cast<int>(n), ik = static_cast<int>(k);
+  const int lda = static_cast<int>(a.ld), ldb = static_cast<int>(b.ld);
+  const int ldc = static_cast<int>(c.ld);
+  const float beta = 0.0f;
+  sgemm_(b.transposed ? "T" : "N", a.transposed ? "T" : "N", &in, &im, &ik, &alpha, b.data, &ldb,
+         a.data, &lda, &beta, const_cast<float*>(c.data), &ldc);
+}
+
+Matrices shifted(const Matrices& m, std::int64_t offset) {
+  return {m.data + offset, m.outer_stride, m.inner_stride, m.ld, m.transposed};
+}
+
+// gemm for every group, the groups spread over the intra-op threads.
 void batched_gemm(std::int64_t groups, std::int64_t inner, std::int64_t m, std::int64_t n,
                   std::int64_t k, float alpha, const Matrices& a, const Matrices& b,
                   const Matrices& c) {
-  const int im = static_cast<int>(m), in = static_cast<int>(n), ik = static_cast<int>(k);
-  const int lda = static_cast<int>(a.ld), ldb = static_cast<int>(b.ld),
-            ldc = static_cast<int>(c.ld);
-  const float beta = 0.0f;
   at::parallel_for(0, groups, 4, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t g = begin; g < end; ++g) {
-      sgemm_(b.transposed ? "T" : "N", a.transposed ? "T" : "N", &in, &im, &ik, &alpha,
-             b.at(g, inner), &ldb, a.at(g, inner), &lda, &beta, const_cast<float*>(c.at(g, inner)),
-             &ldc);
+      gemm(m, n, k, alpha, {a.at(g, inner), 0, 0, a.ld, a.transposed},
+           {b.at(g, inner), 0, 0, b.ld, b.transposed}, {c.at(g, inner), 0, 0, c.ld});
     }
   });
 }
@@ -84,16 +94,31 @@ struct AttentionFunction : public torch::autograd::Function<AttentionFunction> {
     const Matrices p_t{attention.data_ptr<float>(), heads * n * n, n * n, n, true};
     auto grad_qkv = torch::empty_like(qkv);
     float* g = grad_qkv.data_ptr<float>();
-    // dP = dO v^T; dV = P^T dO; dS = softmax'(dP); dQ = scale dS k; dK = scale dS^T q.
-    auto grad_p = torch::empty_like(attention);
-    batched_gemm(groups, heads, n, n, d, 1.0f, d_out, v,
-                 {grad_p.data_ptr<float>(), heads * n * n, n * n, n});
-    batched_gemm(groups, heads, n, d, n, 1.0f, p_t, d_out, {g + 2 * hd, n * 3 * hd, d, 3 * hd});
-    auto grad_s = at::_softmax_backward_data(grad_p, attention, -1, attention.scalar_type());
-    Matrices ds{grad_s.data_ptr<float>(), heads * n * n, n * n, n};
-    batched_gemm(groups, heads, n, d, n, scale, ds, k, {g, n * 3 * hd, d, 3 * hd});
-    ds.transposed = true;
-    batched_gemm(groups, heads, n, d, n, scale, ds, q, {g + hd, n * 3 * hd, d, 3 * hd});
+    const float* p = attention.data_ptr<float>();
+    // Per (example, head), while its matrices are in cache: dP = dO v^T; dV = P^T dO;
+    // dS = P (dP - rowsum(dP P)) (softmax's backward); dQ = scale dS k; dK = scale dS^T q.
+    at::parallel_for(0, groups, 4, [&](std::int64_t begin, std::int64_t end) {
+      std::vector<float> ds(static_cast<std::size_t>(n * n));
+      const Matrices ds_one{ds.data(), 0, 0, n}, ds_one_t{ds.data(), 0, 0, n, true};
+      for (std::int64_t grp = begin; grp < end; ++grp) {
+        const auto one = [&](const Matrices& m) {
+          return Matrices{m.at(grp, heads), 0, 0, m.ld, m.transposed};
+        };
+        const Matrices out_rows{g, n * 3 * hd, d, 3 * hd};
+        gemm(n, n, d, 1.0f, one(d_out), one(v), ds_one);
+        gemm(n, d, n, 1.0f, one(p_t), one(d_out), one(shifted(out_rows, 2 * hd)));
+        const float* pg = p + grp * n * n;
+        for (std::int64_t i = 0; i < n; ++i) {
+          float* row = ds.data() + i * n;
+          const float* prow = pg + i * n;
+          float dot = 0;
+          for (std::int64_t j = 0; j < n; ++j) dot += row[j] * prow[j];
+          for (std::int64_t j = 0; j < n; ++j) row[j] = prow[j] * (row[j] - dot);
+        }
+        gemm(n, d, n, scale, ds_one, one(k), one(out_rows));
+        gemm(n, d, n, scale, ds_one_t, one(q), one(shifted(out_rows, hd)));
+      }
+    });
     return {grad_qkv, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
