@@ -13,7 +13,8 @@ torch::Tensor cap_mask(const torch::Tensor& v, std::int64_t k);
 // The cap applied in place, for the routing network (eqs. 5-6): v's dropped entries become 0
 // and the bool mask of the kept ones is returned, with cap_mask's tie rule. On the CPU one pass
 // per row (a selection for the k-th largest value, then the mask) instead of top-k and several
-// elementwise passes; elsewhere cap_mask and a multiply.
+// elementwise passes, rows split over the intra-op threads; elsewhere cap_mask and a multiply.
+// v may be a column block of a wider matrix (rows strided, units contiguous).
 torch::Tensor cap_in_place(torch::Tensor& v, std::int64_t k);
 
 }  // namespace comet::models

@@ -31,6 +31,7 @@ class CometRouting : public MaskPolicy {
   bool masks_depend_only_on_input() const { return source_ == Source::routing_network; }
 
   const torch::Tensor& routing_weight(std::size_t layer) const { return weights_.at(layer); }
+  std::int64_t kept(std::size_t layer) const { return kept_.at(layer); }  // k_l
 
  private:
   std::vector<torch::Tensor> weights_;  // V_l, [N_l, N_{l-1}], buffers: never trained

@@ -9,8 +9,10 @@
 #include "dropout_mask.h"
 #include "masked_mlp.h"
 #include "mixture_of_experts.h"
+#include "module_network.h"
 #include "per_example_masks.h"
 #include "topk_cap.h"
+#include "vision_network.h"
 
 #include "comet/models/network.h"
 #include "comet/models/seed_stream.h"
@@ -41,42 +43,6 @@ std::string joined(const std::vector<std::string>& names) {
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
-
-// What every model shares: a torch module, its trainable parameters and its mode.
-class ModuleNetwork : public Network {
- public:
-  ModuleNetwork(NetworkConfig config, std::shared_ptr<torch::nn::Module> module)
-      : config_(std::move(config)), module_(std::move(module)) {}
-
-  at::Tensor penalty() override { return {}; }
-  bool masks_depend_only_on_input() const override { return false; }
-  std::vector<at::Tensor> input_masks(const at::Tensor&) override { return {}; }
-  bool has_fused_sgd_step() const override { return false; }
-  at::Tensor sgd_step(const at::Tensor&, const at::Tensor&, const std::vector<at::Tensor>*,
-                      const OutputGradient&, const SgdUpdate&) override {
-    throw std::logic_error("model '" + config_.model + "' has no fused SGD step");
-  }
-  std::vector<at::Tensor> trainable_parameters() override {
-    std::vector<at::Tensor> out;
-    for (auto& p : module_->parameters()) {
-      if (p.requires_grad()) out.push_back(p);
-    }
-    return out;
-  }
-  std::int64_t trainable_parameter_count() override {
-    std::int64_t count = 0;
-    for (auto& p : trainable_parameters()) count += p.numel();
-    return count;
-  }
-  void set_training(bool training) override { module_->train(training); }
-  const NetworkConfig& config() const override { return config_; }
-  void save(torch::serialize::OutputArchive& archive) const override { module_->save(archive); }
-  void load(torch::serialize::InputArchive& archive) override { module_->load(archive); }
-
- protected:
-  NetworkConfig config_;
-  std::shared_ptr<torch::nn::Module> module_;
-};
 
 class BackboneNetwork : public ModuleNetwork {
  public:
@@ -218,6 +184,11 @@ std::shared_ptr<torch::nn::Module> build_module(const NetworkConfig& c) {
 
 void trace_hidden(Network& network, const at::Tensor& x, const at::Tensor& example_ids,
                   std::vector<at::Tensor>& masks, std::vector<at::Tensor>& activations) {
+  if (network.config().arch != "mlp") {
+    throw ModelError("arch '" + network.config().arch +
+                     "' masks every token of every block's MLP; hidden layers are traced for "
+                     "arch mlp only");
+  }
   auto* backbone = dynamic_cast<BackboneNetwork*>(&network);
   if (backbone == nullptr) {
     throw ModelError("model '" + network.config().model +
@@ -230,6 +201,10 @@ void trace_hidden(Network& network, const at::Tensor& x, const at::Tensor& examp
 }
 
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device) {
+  if (config.arch == "vit" || config.arch == "mixer") return make_vision_network(config, device);
+  if (config.arch != "mlp") {
+    throw ModelError("unknown arch '" + config.arch + "'; allowed: mlp, vit, mixer");
+  }
   check_config(config);
   auto module = build_module(config);
   try {

@@ -29,7 +29,7 @@ struct NetworkConfig {
   std::string model = "comet";  // one of model_names(); docs/models.md defines each
   std::int64_t input_dim = 0;
   std::int64_t output_dim = 0;
-  std::int64_t width = 0;  // units per hidden layer
+  std::int64_t width = 0;  // units per hidden layer (vit, mixer: see below)
   std::int64_t depth = 4;  // linear layers, the output layer included
   double p_k = 1.0;        // fraction of hidden units kept by the cap
   std::string activation = "softplus";
