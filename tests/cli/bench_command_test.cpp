@@ -146,6 +146,71 @@ TEST_F(BenchCommandTest, AgainstTheRealPeer) {
               e["comet_median"].get<double>() / e["peer_median"].get<double>(), 1e-12);
 }
 
+// --arch vit against a stand-in peer that records its arguments: comet and the peer alternate,
+// the peer gets the same configuration, and the ratio is the medians'.
+TEST_F(BenchCommandTest, VisionBenchAlternatesWithThePeerOnTheSameConfiguration) {
+  auto p = tiny();
+  p.arch = "vit";
+  p.width = 16;
+  p.dim = 16;
+  p.depth = 2;
+  p.heads = 2;
+  p.dim_head = 8;
+  p.patch = 7;
+  p.batches = {16};
+  p.epochs = 1;
+  p.peer = dir_ / "peer_vit.py";
+  p.python = "python3";
+  std::ofstream(p.peer)
+      << "import sys, json\n"
+         "open(sys.argv[0] + '.args', 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+         "print(json.dumps({'summary': True, 'device': 'cpu', 'torch': 'x', "
+         "'seconds_per_epoch': 2.0}))\n";
+  const auto result = testing::guarded(
+      [&](std::ostream& out, std::ostream& err) { return bench_command(p, out, err); });
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  EXPECT_NE(result.out.find("ViT dim 16, depth 2, heads 2 x 8, width 16, patch 7"),
+            std::string::npos)
+      << result.out;
+  const auto j = report();
+  EXPECT_EQ(j["config"]["arch"], "vit");
+  ASSERT_EQ(j["epoch"].size(), 1U);
+  const auto e = j["epoch"][0];
+  ASSERT_EQ(e["comet_seconds_per_epoch"].size(), 2U);
+  EXPECT_EQ(e["peer_median"].get<double>(), 2.0);
+  EXPECT_NEAR(e["ratio_comet_over_peer"].get<double>(), e["comet_median"].get<double>() / 2.0,
+              1e-12);
+  std::ifstream args(p.peer.string() + ".args");
+  std::string line;
+  int calls = 0;
+  while (std::getline(args, line)) {
+    ++calls;
+    for (const char* expected :
+         {"--arch vit", "--model comet", "--dim 16", "--depth 2", "--heads 2", "--dim-head 8",
+          "--width 16", "--patch 7", "--batch 16", "--epochs 1", "--limit 100"}) {
+      EXPECT_NE(line.find(expected), std::string::npos) << expected << " in " << line;
+    }
+  }
+  EXPECT_EQ(calls, 2);  // once per repetition
+}
+
+TEST_F(BenchCommandTest, VisionOptionsAreChecked) {
+  auto p = tiny();
+  p.arch = "mixer";
+  p.patch = 5;
+  auto result = testing::guarded(
+      [&](std::ostream& out, std::ostream& err) { return bench_command(p, out, err); });
+  EXPECT_EQ(result.exit_code, kExitBadInput);
+  EXPECT_NE(result.err.find("--patch 5 must divide 28"), std::string::npos) << result.err;
+  p.patch = 4;
+  p.model = "moe";
+  result = testing::guarded(
+      [&](std::ostream& out, std::ostream& err) { return bench_command(p, out, err); });
+  EXPECT_EQ(result.exit_code, kExitBadInput);
+  EXPECT_NE(result.err.find("--model 'moe'; allowed: comet, standard"), std::string::npos)
+      << result.err;
+}
+
 TEST(BenchWork, IsTheClosedFormOfTheIssuesConfiguration) {
   // 784-1000-1000-1000-10, 16,000 training and 4,000 validation examples.
   const auto w = epoch_work({784, 1000, 1000, 1000, 10}, 16000, 4000);
