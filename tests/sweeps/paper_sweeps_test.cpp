@@ -158,5 +158,28 @@ TEST(PaperSweeps, Figs5To8VisionTransformers) {
   }
 }
 
+// The CPU-sized version: both archs, three sizes in the paper's 1 : 6 : 12 ratio, 2 seeds.
+TEST(PaperSweeps, Figs5To8FashionMnistSizedFor30Minutes) {
+  std::vector<TrialSpec> trials = paper_trials("figs5-8_fashion_mnist.yaml");
+  ASSERT_EQ(trials.size(), 24U);
+  std::map<std::string, std::set<std::int64_t>> sizes;
+  std::int64_t epochs = 0;
+  for (const TrialSpec& trial : trials) {
+    const auto& c = trial.config;
+    epochs += c.integer("epochs");
+    EXPECT_EQ(c.text("dataset"), "fashion_mnist");
+    EXPECT_EQ(c.text("eval_test"), "every_epoch");
+    if (c.text("arch") == "vit") {
+      sizes["vit"].insert(c.integer("width") / c.integer("dim"));
+    } else {
+      EXPECT_EQ(c.integer("width") * 2, c.integer("dim"));
+      sizes["mixer"].insert(c.integer("dim") / 32);
+    }
+  }
+  EXPECT_EQ(epochs, 144);
+  EXPECT_EQ(sizes["vit"], (std::set<std::int64_t>{1, 6, 12}));
+  EXPECT_EQ(sizes["mixer"], (std::set<std::int64_t>{1, 6, 12}));
+}
+
 }  // namespace
 }  // namespace comet::sweeps
