@@ -18,7 +18,9 @@ struct PeerFeedForward : nn::Module {
   PeerFeedForward(std::int64_t dim, std::int64_t hidden, double dropout, bool comet, double p_k)
       : fc1(register_module("fc1", nn::Linear(dim, hidden))),
         fc2(register_module("fc2", nn::Linear(hidden, dim))),
-        dropout(dropout), comet(comet), p_k(p_k) {
+        dropout(dropout),
+        comet(comet),
+        p_k(p_k) {
     if (comet) {
       route = register_module("route", nn::Linear(nn::LinearOptions(dim, hidden).bias(false)));
       route->weight.requires_grad_(false);
@@ -44,9 +46,12 @@ struct PeerFeedForward : nn::Module {
 
 struct PeerAttention : nn::Module {
   PeerAttention(std::int64_t dim, std::int64_t heads, std::int64_t dim_head, double dropout)
-      : qkv(register_module("qkv", nn::Linear(nn::LinearOptions(dim, 3 * heads * dim_head).bias(false)))),
+      : qkv(register_module("qkv",
+                            nn::Linear(nn::LinearOptions(dim, 3 * heads * dim_head).bias(false)))),
         out(register_module("out", nn::Linear(heads * dim_head, dim))),
-        heads(heads), scale(std::pow(static_cast<double>(dim_head), -0.5)), dropout(dropout) {}
+        heads(heads),
+        scale(std::pow(static_cast<double>(dim_head), -0.5)),
+        dropout(dropout) {}
   torch::Tensor forward(const torch::Tensor& x) {
     const auto b = x.size(0), n = x.size(1);
     auto parts = qkv(x).chunk(3, -1);
@@ -71,7 +76,9 @@ inline torch::Tensor peer_patches(const torch::Tensor& img, std::int64_t p) {
 struct PeerNet : nn::Module {
   PeerNet(bool vit, bool comet, std::int64_t dim, std::int64_t depth, std::int64_t heads,
           std::int64_t dim_head, std::int64_t width, std::int64_t patch, double p_k)
-      : vit(vit), patch(patch), embed(register_module("embed", nn::Linear(patch * patch, dim))),
+      : vit(vit),
+        patch(patch),
+        embed(register_module("embed", nn::Linear(patch * patch, dim))),
         head_norm(register_module("head_norm", nn::LayerNorm(nn::LayerNormOptions({dim})))),
         head(register_module("head", nn::Linear(dim, 10))) {
     const auto n = (28 / patch) * (28 / patch);
@@ -84,14 +91,14 @@ struct PeerNet : nn::Module {
       norms.push_back(register_module("ln1_" + s, nn::LayerNorm(nn::LayerNormOptions({dim}))));
       norms.push_back(register_module("ln2_" + s, nn::LayerNorm(nn::LayerNormOptions({dim}))));
       if (vit) {
-        attentions.push_back(
-            register_module("attn" + s, std::make_shared<PeerAttention>(dim, heads, dim_head, 0.1)));
+        attentions.push_back(register_module(
+            "attn" + s, std::make_shared<PeerAttention>(dim, heads, dim_head, 0.1)));
       } else {
-        mlps.push_back(register_module("tok" + s,
-                                       std::make_shared<PeerFeedForward>(n, 4 * n, 0.1, comet, p_k)));
+        mlps.push_back(register_module(
+            "tok" + s, std::make_shared<PeerFeedForward>(n, 4 * n, 0.1, comet, p_k)));
       }
-      mlps.push_back(
-          register_module("ff" + s, std::make_shared<PeerFeedForward>(dim, width, 0.1, comet, p_k)));
+      mlps.push_back(register_module(
+          "ff" + s, std::make_shared<PeerFeedForward>(dim, width, 0.1, comet, p_k)));
     }
   }
   torch::Tensor forward(const torch::Tensor& flat) {
