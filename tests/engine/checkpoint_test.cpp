@@ -135,6 +135,23 @@ TEST_F(CheckpointTest, AugmentedTrainingResumesBitForBit) {
   expect_same_curve(interrupted_then_resumed(trial, 3, 1), want);
 }
 
+// The same for a ViT and a Mixer (issue 15): crops, flips, the blocks' dropout (drawn from
+// torch's generator, which the checkpoint restores), Adam's state and the routing buffers.
+TEST_F(CheckpointTest, AugmentedVisionTransformersResumeBitForBit) {
+  for (const std::string arch_keys :
+       {"arch: vit\ndim: 16\nheads: 2\ndim_head: 8\n", "arch: mixer\ndim: 16\n"}) {
+    SCOPED_TRACE(arch_keys);
+    const auto trial = trial_of(
+        "name: t\ndataset: mnist\nepochs: 3\nlr: 0.002\noptimizer: adam\nschedule: cosine\n"
+        "augment: crop_flip\ndepth: 2\npatch: 7\nwidth: 32\np_k: 0.5\nmodel: comet\n"
+        "activation: tanh\nbatch_size: 32\nseed: 5\n" +
+        arch_keys);
+    const auto want = reference(trial);
+    ASSERT_EQ(want.size(), 3U);
+    expect_same_curve(interrupted_then_resumed(trial, 2, 1), want);
+  }
+}
+
 TEST_F(CheckpointTest, EveryOtherEpochResumesFromTheLastCheckpointWritten) {
   const auto trial = trial_of(
       "name: t\ndataset: mnist\nepochs: 5\nlr: 0.002\noptimizer: adam\nschedule: cosine\n"
