@@ -337,6 +337,10 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   bench_cmd->add_option("--patch", bench.patch, "vit, mixer: patch side")->capture_default_str();
   bench_cmd
+      ->add_option("--threads", bench.threads,
+                   "vit, mixer: torch threads of the peer and of comet's worker; 0: every core")
+      ->capture_default_str();
+  bench_cmd
       ->add_option("--width", bench.width,
                    "Hidden units per layer (mlp) or per block MLP; 0: 1000 for mlp, 128 "
                    "otherwise")

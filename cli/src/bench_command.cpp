@@ -48,6 +48,7 @@ void check_params(const BenchParams& p) {
     if (value < 1) fail(fmt::format("{} {} must be >= 1", name, value));
   }
   if (28 % p.patch != 0) fail(fmt::format("--patch {} must divide 28 (Fashion-MNIST)", p.patch));
+  if (p.threads < 0) fail(fmt::format("--threads {} must be >= 0", p.threads));
   if (p.width < 1) fail(fmt::format("--width {} must be >= 1", p.width));
   if (!(p.p_k > 0 && p.p_k <= 1)) fail(fmt::format("--p-k {} is outside (0, 1]", p.p_k));
   if (p.batches.empty()) fail("--batch needs at least one batch size");
@@ -235,6 +236,7 @@ int bench_command(const BenchParams& given, std::ostream& out, std::ostream& err
                             {"width", p.width},
                             {"patch", p.patch},
                             {"p_k", p.p_k},
+                            {"threads", p.threads > 0 ? p.threads : cores},
                             {"limit", p.limit},
                             {"epochs", p.epochs},
                             {"repetitions", p.repetitions}}}};

@@ -50,7 +50,7 @@ std::vector<std::string> peer_arguments(const BenchParams& p, std::int64_t batch
 
 nlohmann::json vision_bench(const BenchParams& p, const std::filesystem::path& dir,
                             std::ostream& out, std::ostream& err) {
-  const int cores = engine::default_threads();
+  const int cores = p.threads > 0 ? p.threads : engine::default_threads();
   out << fmt::format(
              "{} dim {}, depth {}, {}width {}, patch {}, {} p_k {}, Fashion-MNIST first {} images "
              "(80/20 split), Adam, {} epoch(s) a run, {} repetition(s); both on {} thread(s)\n",
@@ -70,9 +70,9 @@ nlohmann::json vision_bench(const BenchParams& p, const std::filesystem::path& d
         err << fmt::format("batch {} rep {}: peer  {:.3f} s/epoch\n", batch, rep, peer.back())
             << std::flush;
       }
-      // One worker with every core, as the peer has them.
-      const auto db = run_sweep(p, dir, "bench-" + p.arch + "-b" + std::to_string(batch), sweep, 1,
-                                /*threads=*/0);
+      // One worker with as many threads as the peer has.
+      const auto db =
+          run_sweep(p, dir, "bench-" + p.arch + "-b" + std::to_string(batch), sweep, 1, cores);
       comet.push_back(comet_seconds_per_epoch(db).all_epochs);
       err << fmt::format("batch {} rep {}: comet {:.3f} s/epoch\n", batch, rep, comet.back())
           << std::flush;

@@ -31,6 +31,8 @@ struct BenchParams {
   std::int64_t dim_head = 16;
   std::int64_t patch = 4;
   std::int64_t width = 0;
+  // vit, mixer: torch threads of both sides (the peer's --threads, comet's worker); 0: every core.
+  int threads = 0;
   double p_k = 0.5;
   std::vector<std::int64_t> batches{32, 128};
   std::int64_t limit = 20000;
