@@ -129,6 +129,28 @@ std::vector<TrialRow> ResultStore::list_trials(const std::optional<std::string>&
   return trials;
 }
 
+std::vector<TrialRow> ResultStore::trials_with_id_prefix(const std::string& prefix) const {
+  Transaction snapshot(impl_->connection, Transaction::Kind::read);
+  std::vector<TrialRow> trials;
+  {
+    // substr rather than LIKE: a prefix holding % or _ is compared as text.
+    auto rows = impl_->statements.prepare(
+        fmt::format("SELECT {} FROM trials t WHERE substr(t.id, 1, length(?1)) = ?1 ORDER BY t.id",
+                    kTrialColumns));
+    rows.bind_text(1, prefix);
+    while (rows.next_row()) trials.push_back(read_trial_row(rows, impl_->connection.path()));
+  }
+  for (auto& trial : trials) {
+    auto names = impl_->statements.prepare(
+        "SELECT s.name FROM sweep_trials st JOIN sweeps s ON s.id = st.sweep_id "
+        "WHERE st.trial_id = ?1 ORDER BY s.name");
+    names.bind_text(1, trial.id);
+    while (names.next_row()) trial.sweeps.push_back(names.read_text(0));
+  }
+  snapshot.commit();
+  return trials;
+}
+
 std::vector<MetricPoint> ResultStore::curve(const std::string& trial_id) const {
   std::vector<MetricPoint> points;
   auto query = impl_->statements.prepare(
@@ -219,6 +241,49 @@ std::map<std::string, std::vector<std::pair<int, double>>> ResultStore::metric_s
   }
   snapshot.commit();
   return series;
+}
+
+std::map<std::string, std::vector<std::pair<int, double>>> ResultStore::metric_series_of(
+    const std::vector<std::string>& trial_ids, const std::string& split,
+    const std::string& name) const {
+  Transaction snapshot(impl_->connection, Transaction::Kind::read);
+  // The primary key (trial_id, epoch, split, name) finds a trial's rows; its ~epochs x metrics
+  // rows are filtered, which is cheaper than the sweep-wide scan of metric_series.
+  std::map<std::string, std::vector<std::pair<int, double>>> series;
+  for (const auto& id : trial_ids) {
+    // Prepared once (cached); each use is reset when it goes out of scope.
+    auto query = impl_->statements.prepare(
+        "SELECT epoch, value FROM metrics WHERE trial_id = ?1 AND split = ?2 AND name = ?3 "
+        "ORDER BY epoch");
+    query.bind_text(1, id).bind_text(2, split).bind_text(3, name);
+    std::vector<std::pair<int, double>> points;
+    while (query.next_row()) {
+      points.emplace_back(
+          static_cast<int>(query.read_int(0)),
+          query.read_optional_real(1).value_or(std::numeric_limits<double>::quiet_NaN()));
+    }
+    if (!points.empty()) series[id] = std::move(points);
+  }
+  snapshot.commit();
+  return series;
+}
+
+std::vector<std::pair<std::string, std::string>> ResultStore::metric_names() const {
+  // A skip scan of the index metrics_by_name(split, name): one seek per distinct pair, where
+  // SELECT DISTINCT would read every one of millions of rows.
+  auto query = impl_->statements.prepare(
+      "WITH RECURSIVE names(split, name) AS ("
+      "  SELECT * FROM (SELECT split, name FROM metrics ORDER BY split, name LIMIT 1) "
+      "  UNION ALL "
+      "  SELECT (SELECT m.split FROM metrics m WHERE (m.split, m.name) > (n.split, n.name) "
+      "          ORDER BY m.split, m.name LIMIT 1), "
+      "         (SELECT m.name FROM metrics m WHERE (m.split, m.name) > (n.split, n.name) "
+      "          ORDER BY m.split, m.name LIMIT 1) "
+      "  FROM names n WHERE n.split IS NOT NULL) "
+      "SELECT split, name FROM names WHERE split IS NOT NULL");
+  std::vector<std::pair<std::string, std::string>> names;
+  while (query.next_row()) names.emplace_back(query.read_text(0), query.read_text(1));
+  return names;
 }
 
 namespace {
