@@ -17,10 +17,14 @@ namespace {
 
 // Per trial: epochs done, best and final val/acc (NULL, i.e. NaN, values are skipped by max),
 // and the error of its latest attempt if that attempt failed or diverged.
+// INDEXED BY: without statistics (readers never ANALYZE: that writes) SQLite picks
+// metrics_by_name(split, name) for the best value and then reads every epoch's row from the
+// table; the partial index holds (epoch, value) of val/acc itself. 10,000 trials x 100 epochs:
+// 0.15 s instead of 0.9 s (docs/performance.md, "comet serve").
 constexpr std::string_view kTrialColumns = R"sql(
   t.id, t.config_json, t.status, t.trainable_parameters,
   (SELECT max(m.epoch) FROM metrics m WHERE m.trial_id = t.id),
-  (SELECT max(m.value) FROM metrics m
+  (SELECT max(m.value) FROM metrics m INDEXED BY metrics_val_acc
      WHERE m.trial_id = t.id AND m.split = 'val' AND m.name = 'acc'),
   (SELECT m.value FROM metrics m
      WHERE m.trial_id = t.id AND m.split = 'val' AND m.name = 'acc'
@@ -69,6 +73,12 @@ TrialRow read_trial_row(const Statement& row, const std::string& path) {
 }
 
 }  // namespace
+
+std::int64_t ResultStore::data_version() const {
+  auto query = impl_->statements.prepare("PRAGMA data_version");
+  query.next_row();
+  return query.read_int(0);
+}
 
 std::vector<std::string> ResultStore::sweep_names() const {
   std::vector<std::string> names;
@@ -270,19 +280,31 @@ std::map<std::string, std::vector<std::pair<int, double>>> ResultStore::metric_s
 
 std::vector<std::pair<std::string, std::string>> ResultStore::metric_names() const {
   // A skip scan of the index metrics_by_name(split, name): one seek per distinct pair, where
-  // SELECT DISTINCT would read every one of millions of rows.
-  auto query = impl_->statements.prepare(
-      "WITH RECURSIVE names(split, name) AS ("
-      "  SELECT * FROM (SELECT split, name FROM metrics ORDER BY split, name LIMIT 1) "
-      "  UNION ALL "
-      "  SELECT (SELECT m.split FROM metrics m WHERE (m.split, m.name) > (n.split, n.name) "
-      "          ORDER BY m.split, m.name LIMIT 1), "
-      "         (SELECT m.name FROM metrics m WHERE (m.split, m.name) > (n.split, n.name) "
-      "          ORDER BY m.split, m.name LIMIT 1) "
-      "  FROM names n WHERE n.split IS NOT NULL) "
-      "SELECT split, name FROM names WHERE split IS NOT NULL");
+  // SELECT DISTINCT reads every one of millions of rows (and a row-value comparison
+  // (split, name) > (?, ?) is not a seek either: 2.2 s on 5,000,000 rows, this 1 ms).
+  Transaction snapshot(impl_->connection, Transaction::Kind::read);
   std::vector<std::pair<std::string, std::string>> names;
-  while (query.next_row()) names.emplace_back(query.read_text(0), query.read_text(1));
+  {
+    auto first =
+        impl_->statements.prepare("SELECT split, name FROM metrics ORDER BY split, name LIMIT 1");
+    if (first.next_row()) names.emplace_back(first.read_text(0), first.read_text(1));
+  }
+  while (!names.empty()) {
+    const auto [split, name] = names.back();
+    auto same_split = impl_->statements.prepare(
+        "SELECT name FROM metrics WHERE split = ?1 AND name > ?2 ORDER BY name LIMIT 1");
+    same_split.bind_text(1, split).bind_text(2, name);
+    if (same_split.next_row()) {
+      names.emplace_back(split, same_split.read_text(0));
+      continue;
+    }
+    auto next_split = impl_->statements.prepare(
+        "SELECT split, name FROM metrics WHERE split > ?1 ORDER BY split, name LIMIT 1");
+    next_split.bind_text(1, split);
+    if (!next_split.next_row()) break;
+    names.emplace_back(next_split.read_text(0), next_split.read_text(1));
+  }
+  snapshot.commit();
   return names;
 }
 

@@ -93,8 +93,8 @@ Value column_value(const TrialRow& t, const std::string& key) {
 }
 
 bool is_column(const std::string& key) {
-  return std::find(std::begin(kTrialColumns), std::end(kTrialColumns), key) !=
-         std::end(kTrialColumns);
+  return std::find(std::begin(kSelectableColumns), std::end(kSelectableColumns), key) !=
+         std::end(kSelectableColumns);
 }
 
 bool holds(const TrialRow& t, const Condition& c) {
@@ -133,36 +133,33 @@ bool value_less(const Value& a, const Value& b) {
 
 }  // namespace
 
-TrialPage select_trials(std::vector<TrialRow> trials, const TrialSelection& selection) {
+TrialPage select_trials(const std::vector<TrialRow>& trials, const TrialSelection& selection) {
   std::vector<Condition> conditions;
   for (const auto& text : selection.where) conditions.push_back(parse_condition(text));
-  std::erase_if(trials, [&](const TrialRow& t) {
-    if (selection.status && t.status != *selection.status) return true;
-    return !std::all_of(conditions.begin(), conditions.end(),
-                        [&](const Condition& c) { return holds(t, c); });
-  });
-  if (!selection.sort.empty()) {
-    std::vector<std::pair<Value, std::size_t>> keys;
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      keys.emplace_back(column_value(trials[i], selection.sort), i);
+  std::vector<const TrialRow*> kept;
+  for (const auto& t : trials) {
+    if (selection.status && t.status != *selection.status) continue;
+    if (std::all_of(conditions.begin(), conditions.end(),
+                    [&](const Condition& c) { return holds(t, c); })) {
+      kept.push_back(&t);
     }
+  }
+  if (!selection.sort.empty()) {
+    std::vector<std::pair<Value, const TrialRow*>> keys;
+    for (const auto* t : kept) keys.emplace_back(column_value(*t, selection.sort), t);
     std::stable_sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
       const bool a_none = std::holds_alternative<std::monostate>(a.first);
       const bool b_none = std::holds_alternative<std::monostate>(b.first);
       if (a_none || b_none) return !a_none && b_none;
       return selection.descending ? value_less(b.first, a.first) : value_less(a.first, b.first);
     });
-    std::vector<TrialRow> sorted;
-    sorted.reserve(trials.size());
-    for (const auto& [value, index] : keys) sorted.push_back(std::move(trials[index]));
-    trials = std::move(sorted);
+    for (std::size_t i = 0; i < keys.size(); ++i) kept[i] = keys[i].second;
   }
   TrialPage page;
-  page.total = trials.size();
-  const std::size_t begin = std::min(selection.offset, trials.size());
-  const std::size_t end = begin + std::min(selection.limit, trials.size() - begin);
-  page.trials.assign(std::make_move_iterator(trials.begin() + static_cast<std::ptrdiff_t>(begin)),
-                     std::make_move_iterator(trials.begin() + static_cast<std::ptrdiff_t>(end)));
+  page.total = kept.size();
+  const std::size_t begin = std::min(selection.offset, kept.size());
+  const std::size_t end = begin + std::min(selection.limit, kept.size() - begin);
+  for (std::size_t i = begin; i < end; ++i) page.trials.push_back(*kept[i]);
   return page;
 }
 

@@ -153,6 +153,9 @@ class ResultStore {
   // Analyses (of one kind, or all), newest first, without their points.
   std::vector<AnalysisRecord> list_analyses(const std::optional<std::string>& kind = {}) const;
   AnalysisRecord analysis(std::int64_t id) const;  // with its points; StoreError if none
+  // SQLite's PRAGMA data_version: the same number until another connection commits a change
+  // (comet serve keeps results while it stays the same).
+  std::int64_t data_version() const;
   std::vector<std::string> sweep_names() const;
   std::vector<SweepRow> list_sweeps() const;  // by name, with trial counts by status
   // One metric (split, name) of every trial of a sweep: trial id -> (epoch, value) by epoch;

@@ -13,16 +13,16 @@
 namespace comet::results {
 
 // The trial columns a condition or a sort may name besides config keys.
-inline constexpr const char* kTrialColumns[] = {"id",           "status",        "epochs",
-                                                "best_val_acc", "final_val_acc", "params"};
+inline constexpr const char* kSelectableColumns[] = {"id",           "status",        "epochs",
+                                                     "best_val_acc", "final_val_acc", "params"};
 
 struct TrialSelection {
   // Conditions, all of which must hold: `key=value` (TrialFilter's rule: displayed text or the
   // same number), `key!=value`, or `key<number`, `<=`, `>`, `>=` (numbers only; a trial without
   // a number there does not match). key: a config key or a trial column.
-  std::vector<std::string> where;
-  std::optional<TrialStatus> status;
-  std::string sort;  // "" keeps the sweep's order; a config key or a trial column
+  std::vector<std::string> where = {};
+  std::optional<TrialStatus> status = {};
+  std::string sort = "";  // "" keeps the sweep's order; a config key or a trial column
   bool descending = false;
   std::size_t offset = 0;
   std::size_t limit = 100;
@@ -35,6 +35,7 @@ struct TrialPage {
 
 // Throws QueryError for a malformed condition (no operator, no key, a non-number after < or >).
 // Sorting is stable; trials without a value for the sort key come last in either direction.
-TrialPage select_trials(std::vector<TrialRow> trials, const TrialSelection& selection);
+// Only the page's rows are copied.
+TrialPage select_trials(const std::vector<TrialRow>& trials, const TrialSelection& selection);
 
 }  // namespace comet::results
