@@ -81,10 +81,10 @@ std::vector<std::string> varying_keys(const std::vector<results::TrialRow>& tria
   return keys;
 }
 
-std::string sweep_trials(const ResultStore& store, const std::string& sweep, const QueryParams& q) {
-  auto all = store.list_trials(sweep);
+std::string sweep_trials(const std::vector<results::TrialRow>& all, const std::string& sweep,
+                         const QueryParams& q) {
   const auto keys = varying_keys(all);
-  const auto page = results::select_trials(std::move(all), selection_of(q, 1000));
+  const auto page = results::select_trials(all, selection_of(q, 1000));
   Json head;
   head["sweep"] = sweep;
   head["total"] = page.total;
@@ -106,11 +106,12 @@ std::pair<std::string, std::string> known_metric(const ResultStore& store,
                                   names.empty() ? "none" : names));
 }
 
-std::string sweep_curves(const ResultStore& store, const std::string& sweep, const QueryParams& q) {
+std::string sweep_curves(const ResultStore& store, const std::vector<results::TrialRow>& all,
+                         const std::string& sweep, const QueryParams& q) {
   const auto metric = q.key("metric", "val_acc", false);
   const auto [split, name] = known_metric(store, metric);
   const bool by_time = q.choice("x", "epoch", {"epoch", "seconds"}) == "seconds";
-  const auto page = results::select_trials(store.list_trials(sweep), selection_of(q, 1000));
+  const auto page = results::select_trials(all, selection_of(q, 1000));
   std::vector<std::string> ids;
   for (const auto& t : page.trials) ids.push_back(t.id);
   const auto series = store.metric_series_of(ids, split, name);
@@ -228,7 +229,8 @@ std::string trial_curves(const ResultStore& store, const results::TrialRow& tria
   return j.dump();
 }
 
-std::string route(const std::filesystem::path& db, const ApiRequest& request) {
+std::string route(const std::filesystem::path& db, TrialListCache& cache,
+                  const ApiRequest& request) {
   const auto parts = path_parts(request.path);  // "api", ...
   if (parts.size() == 2 && parts[1] == "sweeps") {
     QueryParams q(request.params, {});
@@ -274,8 +276,10 @@ std::string route(const std::filesystem::path& db, const ApiRequest& request) {
     if (!q) throw ApiError(404, fmt::format("no API path {}; see docs/serve.md", request.path));
     const auto store = ResultStore::open_read_only(db, ResultStore::OlderSchema::refuse);
     require_sweep(store, sweep);
-    if (what == "trials") return sweep_trials(store, sweep, *q);
-    if (what == "curves") return sweep_curves(store, sweep, *q);
+    if (what == "trials") return sweep_trials(*cache.trials(store, db, sweep), sweep, *q);
+    if (what == "curves") {
+      return sweep_curves(store, *cache.trials(store, db, sweep), sweep, *q);
+    }
     if (what == "compare") return sweep_compare(store, sweep, *q);
     return sweep_grid(store, sweep, *q);
   }
@@ -305,7 +309,7 @@ ApiResponse error_response(int status, const std::string& message) {
 
 ApiResponse ServeApi::handle(const ApiRequest& request) const {
   try {
-    return {200, route(db_, request)};
+    return {200, route(db_, *trials_, request)};
   } catch (const ApiError& e) {
     return error_response(e.status(), e.what());
   } catch (const UsageError& e) {

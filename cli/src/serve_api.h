@@ -6,9 +6,11 @@
 // (query_tables.h), the figures' grid_bands and the store's queries.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "serve_request.h"
+#include "serve_trial_cache.h"
 
 namespace comet::cli {
 
@@ -24,13 +26,15 @@ struct ApiResponse {
 
 class ServeApi {
  public:
-  explicit ServeApi(std::filesystem::path db) : db_(std::move(db)) {}
+  explicit ServeApi(std::filesystem::path db)
+      : db_(std::move(db)), trials_(std::make_shared<TrialListCache>()) {}
   // Never throws: a bad request is 400 (or 404 for an unknown path, sweep or trial), a database
   // that is missing, locked, damaged or of another schema 503, anything else 500.
   ApiResponse handle(const ApiRequest& request) const;
 
  private:
   std::filesystem::path db_;
+  std::shared_ptr<TrialListCache> trials_;  // shared by the server's threads (it locks)
 };
 
 }  // namespace comet::cli
