@@ -2,8 +2,9 @@
 # Server time of comet serve's endpoints on a database of 10,000 trials x 100 epochs x 5 metrics
 # (docs/performance.md, "comet serve"). Writes the database with build/tests/cli/serve_bench_db
 # when it is missing (several minutes: 1,000,000 epochs, each one transaction as comet run
-# commits them), starts `comet serve` on 127.0.0.1 (a free port), asks each endpoint once to
-# warm the page cache and then 10 times, and prints the median and the largest Server-Timing.
+# commits them), starts `comet serve` on 127.0.0.1 (a free port), asks each endpoint once (the
+# first answer: no cached trial list, cold SQLite caches) and then 10 times, and prints the
+# first, the median and the largest Server-Timing.
 #   scripts/serve_bench.sh [BUILD=build] [DB=/tmp/comet-serve-bench.db]
 set -euo pipefail
 build=${1:-build}
@@ -21,15 +22,18 @@ port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
 base="http://127.0.0.1:$port"
 trial=$(curl -s "$base/api/sweeps/bench/trials?limit=1" | sed -n 's|.*"trial": "\([0-9a-f]*\)".*|\1|p' | head -1)
 
-time_of() {  # the median and the largest server time (ms) of 10 requests, after one
-  local times=()
-  curl -s -o /dev/null "$base$1"
+server_time() {
+  curl -s -o /dev/null -D - "$base$1" | sed -n 's/^Server-Timing: app;dur=\([0-9.]*\).*/\1/p'
+}
+time_of() {  # the first, the median and the largest server time (ms) of 10 requests after it
+  local times=() first
+  first=$(server_time "$1")
   for _ in $(seq 10); do
-    times+=("$(curl -s -o /dev/null -D - "$base$1" | sed -n 's/^Server-Timing: app;dur=\([0-9.]*\).*/\1/p')")
+    times+=("$(server_time "$1")")
     sleep 0.05  # under the rate limit
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk -v path="$1" \
-    '{ t[NR] = $1 } END { printf "%-75s median %8.1f ms  max %8.1f ms\n", path, (t[5] + t[6]) / 2, t[NR] }'
+  printf '%s\n' "${times[@]}" | sort -n | awk -v path="$1" -v first="$first" \
+    '{ t[NR] = $1 } END { printf "%-60s first %7.1f  median %7.1f  max %7.1f ms\n", path, first, (t[5] + t[6]) / 2, t[NR] }'
 }
 
 time_of "/api/sweeps"

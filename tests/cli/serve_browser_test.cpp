@@ -127,7 +127,7 @@ TEST_F(ServeBrowserTest, SweepPageShowsTrialsCurvesGridAndTheCompareNumbers) {
     EXPECT_EQ(std::stoi(m[7].str()), (*match)["best"].get<int>()) << m[0];
   }
   EXPECT_EQ(shown, cells.size());
-  browse(serve.port(), "/?sweep=quickstart", "sweep.png", 2900);
+  browse(serve.port(), "/?sweep=quickstart", "sweep.png", 2050);
 }
 
 TEST_F(ServeBrowserTest, TrialPageShowsEveryCurveItsLogAndCheckpoint) {
@@ -181,7 +181,7 @@ TEST_F(ServeBrowserTest, RunningTrialUpdatesWithoutAReload) {
   EXPECT_EQ(browser.evaluate(epochs_shown), "2");
   EXPECT_LE(took, std::chrono::seconds(2));
   wait_for(points_shown, "2,2,2,2,2", std::chrono::seconds(2));
-  EXPECT_EQ(browser.evaluate(points_shown), "2,2,2,2,2");  // every curve has its new point
+  EXPECT_EQ(browser.evaluate(points_shown), "2,2,2,2,2");   // every curve has its new point
   EXPECT_EQ(browser.evaluate("window.cometTestMark"), 42);  // the same page, not reloaded
 }
 
