@@ -100,7 +100,7 @@ async function sweepsView(view) {
 
 async function trialView(view, id) {
   const header = el("div"), charts = el("div", { class: "charts" }), log = el("pre", { class: "log" });
-  const config = el("table"), attempts = el("table"), checkpoint = el("p");
+  const config = el("dl", { class: "config" }), attempts = el("table"), checkpoint = el("p");
   view.replaceChildren(el("section", {}, header, el("h3", {}, "Curves"), charts),
     el("section", {}, el("h3", {}, "Config"), config), el("section", {}, el("h3", {}, "Attempts"),
       el("div", { class: "scroll" }, attempts), el("h3", {}, "Checkpoint"), checkpoint,
@@ -114,7 +114,7 @@ async function trialView(view, id) {
       el("p", {}, "epochs ", el("span", { id: "trial-epochs" }, t.epochs), " of ", t.config.epochs ?? "?",
         " · parameters ", fmt(t.trainable_parameters), " · sweeps ", t.sweeps.join(", ")));
     config.replaceChildren(...Object.entries(t.config).map(([k, v]) =>
-      el("tr", {}, el("th", {}, k), el("td", {}, String(v)))));
+      el("div", {}, el("dt", {}, k), el("dd", {}, String(v)))));
     const fields = ["id", "host", "device", "device_name", "blas", "threads", "worker_pid",
       "started_at", "ended_at", "outcome", "kind", "error"];
     attempts.replaceChildren(el("tr", {}, fields.map((f) => el("th", {}, f))),

@@ -44,7 +44,8 @@ const Charts = (() => {
       colors: colors || curves.map((_, i) => color(i)),
       strokeWidth: many ? 0.8 : 1.6, drawPoints: curves[0].x.length < 15,
       highlightSeriesOpts: many ? { strokeWidth: 2.5, highlightCircleSize: 3 } : undefined,
-      legend: many ? "never" : "always", labelsSeparateLines: !many,
+      // One curve is named by its panel's title; many are named on hover.
+      legend: many || curves.length === 1 ? "never" : "always", labelsSeparateLines: !many,
       highlightCallback: (e, x, points, row, name) => {
         if (legendDiv) legendDiv.textContent = name ? `${name}: ${xlabel} ${x}` : "";
       },
