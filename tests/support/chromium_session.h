@@ -27,10 +27,16 @@ class ChromiumSession {
     if (::pipe2(to_browser, O_CLOEXEC) != 0 || ::pipe2(from_browser, O_CLOEXEC) != 0) {
       throw std::runtime_error("pipe");
     }
-    std::vector<std::string> args = {chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
-                                     "--disable-dev-shm-usage", "--no-first-run",
-                                     "--remote-debugging-pipe", "--user-data-dir=" + profile_dir,
-                                     "--window-size=1400,1300", "about:blank"};
+    std::vector<std::string> args = {chromium,
+                                     "--headless=new",
+                                     "--no-sandbox",
+                                     "--disable-gpu",
+                                     "--disable-dev-shm-usage",
+                                     "--no-first-run",
+                                     "--remote-debugging-pipe",
+                                     "--user-data-dir=" + profile_dir,
+                                     "--window-size=1400,1300",
+                                     "about:blank"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -71,13 +77,13 @@ class ChromiumSession {
   // Opens `url` in a new tab; later evaluate() calls run there.
   void open(const std::string& url) {
     const auto target = call("Target.createTarget", {{"url", url}});
-    session_ = call("Target.attachToTarget", {{"targetId", target["targetId"]}, {"flatten", true}})
-                   ["sessionId"];
+    session_ = call("Target.attachToTarget",
+                    {{"targetId", target["targetId"]}, {"flatten", true}})["sessionId"];
   }
   // The value of a JavaScript expression in the page (as JSON: a string, number, null, ...).
   nlohmann::json evaluate(const std::string& expression) {
-    const auto answer = call("Runtime.evaluate",
-                             {{"expression", expression}, {"returnByValue", true}}, session_);
+    const auto answer =
+        call("Runtime.evaluate", {{"expression", expression}, {"returnByValue", true}}, session_);
     return answer["result"].value("value", nlohmann::json());
   }
 
