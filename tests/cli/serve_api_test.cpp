@@ -2,6 +2,7 @@
 // endpoint's fields equal what `comet ls sweeps`, `show`, `compare` and `export --format json`
 // print; selections, the grid's bands, errors, and that a request never writes.
 
+#include "db_fingerprint.h"
 #include "serve_api.h"
 
 #include <gtest/gtest.h>
@@ -197,6 +198,20 @@ TEST_F(ServeApiTest, NeverWritesAReadOnlyDatabase) {
   if (::geteuid() != 0) {  // root's access(W_OK) says yes to 0444: SQLite then makes its -shm
     EXPECT_FALSE(std::filesystem::exists(db_.string() + "-shm"));
   }
+}
+
+TEST_F(ServeApiTest, AnOlderSchemaIsRefusedNotUpgraded) {
+  // The other readers upgrade a database of an older schema in place; the server never writes.
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(handle, "PRAGMA user_version = 2", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close_v2(handle);
+  const auto before = testing::db_fingerprint(db_);
+  const auto answer = ServeApi(db_).handle({"/api/sweeps", {}});
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_NE(answer.body.find("has schema version 2; open it for writing once"), std::string::npos)
+      << answer.body;
+  EXPECT_EQ(testing::db_fingerprint(db_), before);
 }
 
 }  // namespace
