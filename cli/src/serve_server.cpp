@@ -25,8 +25,8 @@ constexpr const char* kContentSecurityPolicy =
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
 
-// Every request header and the request line together may hold at most this much; cpp-httplib
-// also refuses a request line over 8 KiB (414) and a header line over 8 KiB.
+// cpp-httplib refuses a request line over 8 KiB (414) and a header line over 8 KiB (400); a body
+// is refused in the pre-routing handler (413), and this bounds what it would read of one.
 constexpr std::size_t kMaxBodyBytes = 1024;  // a GET has no body; anything more is refused
 
 std::string error_json(int status, const std::string& message) {

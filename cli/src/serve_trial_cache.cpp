@@ -15,8 +15,8 @@ TrialListCache::Trials TrialListCache::trials(const results::ResultStore& store,
     if (!exists || !watch_ || file != file_) {
       by_sweep_.clear();
       watch_.reset();
-      watch_.emplace(results::ResultStore::open_read_only(
-          db, results::ResultStore::OlderSchema::refuse));
+      watch_.emplace(
+          results::ResultStore::open_read_only(db, results::ResultStore::OlderSchema::refuse));
       file_ = file;
       version_ = watch_->data_version();
     }
@@ -33,7 +33,8 @@ TrialListCache::Trials TrialListCache::trials(const results::ResultStore& store,
   auto& cached = by_sweep_[sweep];
   // Listed after the version was read: at worst newer than the version says, and the next
   // commit clears it anyway.
-  if (!cached) cached = std::make_shared<const std::vector<results::TrialRow>>(store.list_trials(sweep));
+  if (!cached)
+    cached = std::make_shared<const std::vector<results::TrialRow>>(store.list_trials(sweep));
   return cached;
 }
 

@@ -2,7 +2,6 @@
 // endpoint's fields equal what `comet ls sweeps`, `show`, `compare` and `export --format json`
 // print; selections, the grid's bands, errors, and that a request never writes.
 
-#include "db_fingerprint.h"
 #include "serve_api.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "db_fingerprint.h"
 #include "serve_fixture.h"
 #include "temp_dir.h"
 

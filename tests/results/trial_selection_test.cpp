@@ -23,7 +23,8 @@ TrialRow row(const std::string& id, const std::string& model, std::int64_t width
 
 std::vector<TrialRow> rows() {
   return {row("a1", "comet", 100, 0.8), row("b2", "standard", 500, 0.7),
-          row("c3", "comet", 500, std::nullopt, TrialStatus::pending), row("d4", "comet", 200, 0.9)};
+          row("c3", "comet", 500, std::nullopt, TrialStatus::pending),
+          row("d4", "comet", 200, 0.9)};
 }
 
 std::vector<std::string> ids(const TrialPage& page) {
@@ -35,7 +36,8 @@ std::vector<std::string> ids(const TrialPage& page) {
 TEST(TrialSelectionTest, ConditionsOnConfigKeysAndColumns) {
   EXPECT_EQ(ids(select_trials(rows(), {.where = {"model=comet", "width>=200"}})),
             (std::vector<std::string>{"c3", "d4"}));
-  EXPECT_EQ(ids(select_trials(rows(), {.where = {"model!=comet"}})), std::vector<std::string>{"b2"});
+  EXPECT_EQ(ids(select_trials(rows(), {.where = {"model!=comet"}})),
+            std::vector<std::string>{"b2"});
   EXPECT_EQ(ids(select_trials(rows(), {.where = {"best_val_acc>0.75"}})),
             (std::vector<std::string>{"a1", "d4"}));
   EXPECT_EQ(ids(select_trials(rows(), {.where = {"lr=1e-3", "width<200"}})),
