@@ -34,8 +34,12 @@ async function api(path, params = {}) {
   } catch (e) {
     throw showError(`the server does not answer (${e.message}); is comet serve still running?`);
   }
-  const body = await response.json().catch(() => ({ error: response.statusText }));
+  const text = await response.text();
+  let body;
+  try { body = JSON.parse(text); } catch (e) { body = { error: response.statusText }; }
   if (!response.ok) throw showError(body.error || `HTTP ${response.status}`, url);
+  // The answer's text, so a refresh can skip redrawing what did not change.
+  Object.defineProperty(body, "text", { value: text, enumerable: false });
   return body;
 }
 

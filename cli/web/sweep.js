@@ -49,6 +49,7 @@ const SweepView = (() => {
     const head = el("section"), trials = el("section"), curves = el("section");
     const compare = el("section"), grid = el("section");
     view.replaceChildren(head, trials, curves, compare, grid);
+    const shown = { trials: null, curves: null };  // the answers drawn last
     const update = () => { writeState(s); renderTrials(); renderCurves(); };
     const updateAxes = () => { writeState(s); renderCompare(); renderGrid(); };
 
@@ -78,6 +79,9 @@ const SweepView = (() => {
       try { page = await api(`sweeps/${encodeURIComponent(sweep)}/trials`, selection(s)); }
       catch (e) { sectionError(trials, e); return false; }
       note(trials).textContent = "";
+      const running = page.trials.some((t) => t.status === "running");
+      if (page.text === shown.trials) return running;  // unchanged: a 1000-row redraw spared
+      shown.trials = page.text;
       const keys = page.varying.filter((k) => k !== "seed").concat(page.varying.includes("seed") ? ["seed"] : []);
       const header = (name) => el("th", { class: "sortable" + (s.sort === name ? ` sorted-${s.order}` : ""),
         onclick: () => { s.order = s.sort === name && s.order === "asc" ? "desc" : "asc"; s.sort = name; update(); } }, name);
@@ -90,7 +94,7 @@ const SweepView = (() => {
       pager.replaceChildren(`${page.total ? s.offset + 1 : 0}–${last} of ${page.total} `,
         el("button", { disabled: s.offset === 0, onclick: () => { s.offset = Math.max(0, s.offset - s.limit); update(); } }, "‹"),
         el("button", { disabled: last >= page.total, onclick: () => { s.offset += s.limit; update(); } }, "›"));
-      return page.trials.some((t) => t.status === "running");
+      return running;
     };
 
     // --- curves of the listed trials, any metric
@@ -105,6 +109,8 @@ const SweepView = (() => {
       try { c = await api(`sweeps/${encodeURIComponent(sweep)}/curves`, { ...selection(s), metric: s.metric, x: s.x }); }
       catch (e) { sectionError(curves, e); return; }
       note(curves).textContent = "";
+      if (c.text + s.log === shown.curves) return;  // unchanged: 1000 curves not redrawn
+      shown.curves = c.text + s.log;
       Charts.lines(chart, c.curves.map((k) => ({ label: k.trial, x: s.x === "seconds" ? k.seconds : k.epoch, y: k.value })),
         { xlabel: s.x, ylabel: s.metric, logscale: s.log, legendDiv: hover });
     };
