@@ -2,7 +2,17 @@
 # Installs every Debian 12 package that building, testing and the quickstart need, and checks
 # that OpenBLAS is the BLAS LibTorch uses (with the reference BLAS, matmuls run ~25x slower).
 # Idempotent: when everything is present it only checks (a second or so).
+#   scripts/setup.sh           what building and running comet need
+#   scripts/setup.sh --tests   also what only the tests need: chromium, for the browser tests of
+#                              `comet serve` (README (b) and .ci/run use this)
 set -euo pipefail
+
+with_tests=0
+case "${1:-}" in
+  "") ;;
+  --tests) with_tests=1 ;;
+  *) echo "usage: scripts/setup.sh [--tests]" >&2; exit 2 ;;
+esac
 
 packages=(
   build-essential cmake ninja-build git pkg-config
@@ -11,7 +21,13 @@ packages=(
   libgtest-dev nlohmann-json3-dev zlib1g-dev libmatio-dev libjpeg62-turbo-dev
   libcurl4-openssl-dev libarchive-dev libssl-dev
   dataset-fashion-mnist gnuplot-nox
+  libcpp-httplib-dev libjs-dygraphs
 )
+# Headless chromium loads comet serve's page in tests/cli/serve_browser_test.cpp. It is a large
+# package that comet itself never runs, hence only with --tests (and without its recommends).
+if [ "$with_tests" -eq 1 ]; then
+  packages+=(chromium)
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -424,6 +424,17 @@ int run_app(int argc, char** argv) {
                    "The first N examples of the training file (0: all of it)")
       ->capture_default_str();
 
+  // comet serve (cli/src/serve_command.cpp, docs/serve.md)
+  ServeParams serve;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "A live web page and JSON API over the database (read-only; docs/serve.md)");
+  serve_cmd->add_option("--db", serve.db, "Results database")->capture_default_str();
+  serve_cmd
+      ->add_option("--host", serve.host,
+                   "Address to listen on; another than loopback prints a warning")
+      ->capture_default_str();
+  serve_cmd->add_option("--port", serve.port, "Port (0: any free port)")->capture_default_str();
+
   // `comet run` starts its workers as `comet worker`; not for people, hence no help group.
   auto* worker_cmd = app.add_subcommand("worker", "Serve a scheduler's trials (internal)");
   worker_cmd->group("");
@@ -476,6 +487,15 @@ int run_app(int argc, char** argv) {
   if (status_cmd->parsed()) {
     if (*status_sweep_opt) status.sweep = status_sweep;
     return run_guarded([&] { return status_command(status, std::cout); }, std::cerr);
+  }
+  if (serve_cmd->parsed()) {
+    return run_guarded(
+        [&] {
+          InterruptPipe interrupts;  // SIGINT and SIGTERM stop the server: exit 0
+          serve.stop_fd = interrupts.read_fd();
+          return serve_command(serve, std::cout, std::cerr);
+        },
+        std::cerr);
   }
   if (plot_grid_cmd->parsed()) {
     if (!plot_grid_script.empty()) plot_grid.common.script_dir = plot_grid_script;

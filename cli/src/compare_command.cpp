@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <ostream>
 
+#include "query_tables.h"
+
 #include "comet/cli/commands.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/results/comparison.h"
@@ -31,16 +33,15 @@ std::string axis(const std::string& name) { return name == "none" ? "" : name; }
 
 }  // namespace
 
-int compare_command(const CompareParams& params, std::ostream& out) {
-  results::ComparisonSpec spec;
+Comparison compare_sweep(const results::ResultStore& store, const CompareParams& params) {
+  Comparison comparison;
+  auto& spec = comparison.spec;
   spec.rows = axis(params.rows);
   spec.cols = axis(params.cols);
   spec.by = axis(params.by);
   std::tie(spec.split, spec.metric) = split_and_metric(params);
   spec.aggregate = results::aggregate_from_string(params.agg);
   const results::TrialFilter filter(params.where);
-
-  auto store = results::ResultStore::open_read_only(params.db);
   const auto trials = filter.apply(store.list_trials(params.sweep));
   const auto series = store.metric_series(params.sweep, spec.split, spec.metric);
   if (series.empty()) {
@@ -48,21 +49,38 @@ int compare_command(const CompareParams& params, std::ostream& out) {
         "sweep '{}' has no {}/{} values (metrics are e.g. val_acc, val_loss, train_loss)",
         params.sweep, spec.split, spec.metric));
   }
-  const auto cells = results::compare_trials(trials, series, spec);
+  comparison.cells = results::compare_trials(trials, series, spec);
+  return comparison;
+}
 
+Table comparison_rows(const Comparison& comparison, const CompareParams& params) {
+  const auto& spec = comparison.spec;
   Table table;
+  table.columns = {{"row_axis"}, {"row"}, {"col_axis"}, {"col"}, {"by_axis"}, {"by"},
+                   {"metric"},   {"agg"}, {"mean"},     {"std"}, {"n"},       {"best"}};
+  for (const auto& c : comparison.cells) {
+    table.rows.push_back({spec.rows, c.row, spec.cols, c.col, spec.by, c.by,
+                          spec.split + "_" + spec.metric, params.agg, c.mean, c.stddev,
+                          std::int64_t{c.n}, std::int64_t{c.best ? 1 : 0}});
+  }
+  return table;
+}
+
+int compare_command(const CompareParams& params, std::ostream& out) {
+  // The question is checked before the database is opened (a bad --agg is exit 2 either way).
+  results::aggregate_from_string(params.agg);
+  const results::TrialFilter filter(params.where);
+  auto store = results::ResultStore::open_read_only(params.db);
+  const auto comparison = compare_sweep(store, params);
+  const auto& spec = comparison.spec;
+  const auto& cells = comparison.cells;
+
   if (params.format != OutputFormat::table) {
     // Long and typed for programs: one row per (row, column, variant).
-    table.columns = {{"row_axis"}, {"row"}, {"col_axis"}, {"col"}, {"by_axis"}, {"by"},
-                     {"metric"},   {"agg"}, {"mean"},     {"std"}, {"n"},       {"best"}};
-    for (const auto& c : cells) {
-      table.rows.push_back({spec.rows, c.row, spec.cols, c.col, spec.by, c.by,
-                            spec.split + "_" + spec.metric, params.agg, c.mean, c.stddev,
-                            std::int64_t{c.n}, std::int64_t{c.best ? 1 : 0}});
-    }
-    print_table(table, params.format, out);
+    print_table(comparison_rows(comparison, params), params.format, out);
     return kExitOk;
   }
+  Table table;
   // For people: one line per (row, column), one column per variant, the winner starred.
   std::vector<std::string> variants;
   for (const auto& c : cells) {

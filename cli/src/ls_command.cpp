@@ -1,5 +1,7 @@
 #include <ostream>
 
+#include "query_tables.h"
+
 #include "comet/cli/commands.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/usage_error.h"
@@ -56,8 +58,7 @@ int ls_trials_command(const LsTrialsParams& params, std::ostream& out) {
   return kExitOk;
 }
 
-int ls_sweeps_command(const LsSweepsParams& params, std::ostream& out) {
-  auto store = results::ResultStore::open_read_only(params.db);
+Table sweeps_table(const results::ResultStore& store) {
   Table table;
   table.columns = {{"sweep"},  {"trials"},   {"pending"}, {"running"},    {"done"},
                    {"failed"}, {"diverged"}, {"file"},    {"registered"}, {"updated"}};
@@ -66,7 +67,12 @@ int ls_sweeps_command(const LsSweepsParams& params, std::ostream& out) {
                           std::int64_t{s.running}, std::int64_t{s.done}, std::int64_t{s.failed},
                           std::int64_t{s.diverged}, s.source_path, s.created_at, s.updated_at});
   }
-  print_table(table, params.format, out);
+  return table;
+}
+
+int ls_sweeps_command(const LsSweepsParams& params, std::ostream& out) {
+  auto store = results::ResultStore::open_read_only(params.db);
+  print_table(sweeps_table(store), params.format, out);
   return kExitOk;
 }
 

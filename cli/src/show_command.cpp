@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "query_tables.h"
+
 #include "comet/cli/commands.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/usage_error.h"
@@ -43,11 +45,10 @@ std::vector<MetricSummary> summarise(const std::vector<results::MetricPoint>& cu
   return out;
 }
 
+}  // namespace
+
 results::TrialRow find_trial(const results::ResultStore& store, const std::string& wanted) {
-  std::vector<results::TrialRow> found;
-  for (auto& row : store.list_trials()) {
-    if (row.id.rfind(wanted, 0) == 0) found.push_back(std::move(row));
-  }
+  const auto found = store.trials_with_id_prefix(wanted);
   if (found.empty()) throw UsageError("no trial '" + wanted + "' in the database");
   if (found.size() > 1) {
     throw UsageError(
@@ -57,6 +58,8 @@ results::TrialRow find_trial(const results::ResultStore& store, const std::strin
   return found[0];
 }
 
+namespace {
+
 Cell real_or_empty(double v) { return std::isnan(v) ? Cell{} : Cell(v); }
 
 nlohmann::ordered_json real_or_null(double v) {
@@ -65,54 +68,59 @@ nlohmann::ordered_json real_or_null(double v) {
 
 }  // namespace
 
+nlohmann::ordered_json trial_json(const results::ResultStore& store,
+                                  const results::TrialRow& trial) {
+  const auto metrics = summarise(store.curve(trial.id));
+  const auto attempts = store.attempts(trial.id);
+  nlohmann::ordered_json j;
+  j["id"] = trial.id;
+  j["status"] = results::to_string(trial.status);
+  j["sweeps"] = trial.sweeps;
+  j["config"] = nlohmann::ordered_json::parse(trial.config.canonical_json());
+  j["trainable_parameters"] = trial.trainable_parameters
+                                  ? nlohmann::ordered_json(*trial.trainable_parameters)
+                                  : nlohmann::ordered_json(nullptr);
+  j["epochs"] = trial.epochs_done;
+  j["metrics"] = nlohmann::json::array();
+  for (const auto& m : metrics) {
+    nlohmann::ordered_json metric;
+    metric["split"] = m.split;
+    metric["name"] = m.name;
+    metric["final"] = real_or_null(m.final_value);
+    metric["final_epoch"] = m.final_epoch;
+    metric["best"] = real_or_null(m.best);
+    metric["best_epoch"] = m.best_epoch;
+    j["metrics"].push_back(metric);
+  }
+  j["attempts"] = nlohmann::json::array();
+  for (const auto& a : attempts) {
+    nlohmann::ordered_json attempt;
+    attempt["id"] = a.id;
+    attempt["host"] = a.host;
+    attempt["device"] = a.device;
+    attempt["worker_pid"] = a.worker_pid;
+    attempt["device_name"] = a.device_name;
+    attempt["blas"] = a.blas;
+    attempt["threads"] = a.threads;
+    attempt["started_at"] = a.started_at;
+    attempt["ended_at"] = a.ended_at;
+    attempt["outcome"] = a.outcome;
+    attempt["kind"] = a.kind;
+    attempt["error"] = a.error;
+    j["attempts"].push_back(attempt);
+  }
+  return j;
+}
+
 int show_command(const ShowParams& params, std::ostream& out) {
   auto store = results::ResultStore::open_read_only(params.db);
   const auto trial = find_trial(store, params.trial);
-  const auto metrics = summarise(store.curve(trial.id));
-  const auto attempts = store.attempts(trial.id);
-
   if (params.format == OutputFormat::json) {
-    nlohmann::ordered_json j;
-    j["id"] = trial.id;
-    j["status"] = results::to_string(trial.status);
-    j["sweeps"] = trial.sweeps;
-    j["config"] = nlohmann::ordered_json::parse(trial.config.canonical_json());
-    j["trainable_parameters"] = trial.trainable_parameters
-                                    ? nlohmann::ordered_json(*trial.trainable_parameters)
-                                    : nlohmann::ordered_json(nullptr);
-    j["epochs"] = trial.epochs_done;
-    j["metrics"] = nlohmann::json::array();
-    for (const auto& m : metrics) {
-      nlohmann::ordered_json metric;
-      metric["split"] = m.split;
-      metric["name"] = m.name;
-      metric["final"] = real_or_null(m.final_value);
-      metric["final_epoch"] = m.final_epoch;
-      metric["best"] = real_or_null(m.best);
-      metric["best_epoch"] = m.best_epoch;
-      j["metrics"].push_back(metric);
-    }
-    j["attempts"] = nlohmann::json::array();
-    for (const auto& a : attempts) {
-      nlohmann::ordered_json attempt;
-      attempt["id"] = a.id;
-      attempt["host"] = a.host;
-      attempt["device"] = a.device;
-      attempt["worker_pid"] = a.worker_pid;
-      attempt["device_name"] = a.device_name;
-      attempt["blas"] = a.blas;
-      attempt["threads"] = a.threads;
-      attempt["started_at"] = a.started_at;
-      attempt["ended_at"] = a.ended_at;
-      attempt["outcome"] = a.outcome;
-      attempt["kind"] = a.kind;
-      attempt["error"] = a.error;
-      j["attempts"].push_back(attempt);
-    }
-    out << j.dump(2) << "\n";
+    out << trial_json(store, trial).dump(2) << "\n";
     return kExitOk;
   }
-
+  const auto metrics = summarise(store.curve(trial.id));
+  const auto attempts = store.attempts(trial.id);
   Table summary;
   summary.columns = {{"field"}, {"value"}};
   summary.rows.push_back({std::string("id"), trial.id});

@@ -23,29 +23,35 @@ constexpr double kPanelWidth = 3.0, kPanelHeight = 2.2;
 constexpr double kLeft = 0.8, kRight = 0.3, kTop = 0.7, kBottom = 0.9;
 constexpr double kColumnGap = 0.8, kRowGap = 0.85;
 
-// "# model=comet p_k=0.1 width=100: 2 trials" then "epoch min max mid trials" rows; epochs
-// where no trial has a finite value are left out (a diverged seed does not hide the others).
-std::string band_data(const std::vector<const TrialCurve*>& members, const std::string& header) {
+// The min..max band over the members' finite values per epoch; epochs where no member has a
+// finite value are left out (a diverged seed does not hide the others).
+std::vector<BandPoint> band_points(const std::vector<const TrialCurve*>& members) {
   std::map<int, std::vector<double>> by_epoch;
   for (const auto* curve : members) {
     for (const auto& [epoch, value] : curve->points) {
       if (std::isfinite(value)) by_epoch[epoch].push_back(value);
     }
   }
-  std::string text =
-      fmt::format("# {}: {} trials\n# epoch min max mid trials\n", header, members.size());
+  std::vector<BandPoint> points;
   for (const auto& [epoch, values] : by_epoch) {
     const auto [low, high] = std::minmax_element(values.begin(), values.end());
-    text += fmt::format("{} {} {} {} {}\n", epoch, figure_data::number_text(*low),
-                        figure_data::number_text(*high),
-                        figure_data::number_text((*low + *high) / 2), values.size());
+    points.push_back({epoch, *low, *high, (*low + *high) / 2, static_cast<int>(values.size())});
+  }
+  return points;
+}
+
+// "# model=comet p_k=0.1 width=100: 2 trials" then "epoch min max mid trials" rows.
+std::string band_data(const SeriesBand& band, const std::string& header) {
+  std::string text =
+      fmt::format("# {}: {} trials\n# epoch min max mid trials\n", header, band.trials);
+  for (const auto& p : band.points) {
+    text += fmt::format("{} {} {} {} {}\n", p.epoch, figure_data::number_text(p.min),
+                        figure_data::number_text(p.max), figure_data::number_text(p.mid), p.trials);
   }
   return text;
 }
 
-std::string key_is(const std::string& key, const Value& value) {
-  return key + "=" + figure_data::display_of(value);
-}
+std::string key_is(const std::string& key, const std::string& value) { return key + "=" + value; }
 
 // A series that does not vary a panel axis while others do (`standard` has no p_k of its own:
 // a sweep with several grids gives it p_k's default 1.0 only) is drawn in every row (column)
@@ -80,7 +86,7 @@ AxisLayout layout_axis(const std::vector<TrialCurve>& curves, const std::string&
 
 }  // namespace
 
-GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& request) {
+GridBands grid_bands(const ResultStore& store, const GridFigureRequest& request) {
   const auto curves = figure_data::load_curves(store, request.sweep, request.metric, {});
   const auto series = figure_data::distinct_values(curves, request.by, request.sweep);
   const auto row_layout =
@@ -91,7 +97,40 @@ GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& reques
                   figure_data::distinct_values(curves, request.cols, request.sweep), series);
   const auto& rows = row_layout.values;
   const auto& cols = col_layout.values;
-  const int last_epoch = figure_data::last_epoch(curves);
+
+  GridBands grid;
+  grid.last_epoch = figure_data::last_epoch(curves);
+  for (const auto& v : rows) grid.row_values.push_back(figure_data::display_of(v));
+  for (const auto& v : cols) grid.col_values.push_back(figure_data::display_of(v));
+  for (const auto& v : series) grid.series.push_back(figure_data::display_of(v));
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      GridCell cell{r, c, {}};
+      for (std::size_t s = 0; s < series.size(); ++s) {
+        std::vector<const TrialCurve*> members;
+        for (const auto& curve : curves) {
+          if ((row_layout.spans[s] ||
+               figure_data::value_of(curve.trial, request.rows) == rows[r]) &&
+              (col_layout.spans[s] ||
+               figure_data::value_of(curve.trial, request.cols) == cols[c]) &&
+              figure_data::value_of(curve.trial, request.by) == series[s]) {
+            members.push_back(&curve);
+          }
+        }
+        if (members.empty()) continue;
+        cell.bands.push_back({s, static_cast<int>(members.size()), band_points(members)});
+      }
+      grid.cells.push_back(std::move(cell));
+    }
+  }
+  return grid;
+}
+
+GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& request) {
+  const GridBands grid = grid_bands(store, request);
+  const auto& rows = grid.row_values;
+  const auto& cols = grid.col_values;
+  const int last_epoch = grid.last_epoch;
 
   GnuplotJob job;
   const auto n_rows = static_cast<double>(rows.size()), n_cols = static_cast<double>(cols.size());
@@ -118,57 +157,44 @@ GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& reques
   const char* const line_style = last_epoch > 1 ? "lines lw 2" : "points pt 7 ps 1";
 
   bool legend_drawn = false;
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      std::vector<std::string> plots;
-      for (std::size_t s = 0; s < series.size(); ++s) {
-        std::vector<const TrialCurve*> members;
-        for (const auto& curve : curves) {
-          if ((row_layout.spans[s] ||
-               figure_data::value_of(curve.trial, request.rows) == rows[r]) &&
-              (col_layout.spans[s] ||
-               figure_data::value_of(curve.trial, request.cols) == cols[c]) &&
-              figure_data::value_of(curve.trial, request.by) == series[s]) {
-            members.push_back(&curve);
-          }
-        }
-        if (members.empty()) continue;
-        const std::string file = fmt::format("grid_r{}_c{}_s{}.dat", r + 1, c + 1, s + 1);
-        job.data_files.emplace_back(
-            file,
-            band_data(members, key_is(request.by, series[s]) + " " + key_is(request.rows, rows[r]) +
-                                   " " + key_is(request.cols, cols[c])));
-        const auto color = figure_data::series_color(s);
-        plots.push_back(fmt::format(
-            "{} using 1:2:3 with filledcurves fc rgb \"{}\" fs transparent solid 0.2 noborder "
-            "notitle",
-            gnuplot_string(file), color));
-        plots.push_back(fmt::format("{} using 1:4 with {} lc rgb \"{}\" notitle",
-                                    gnuplot_string(file), line_style, color));
+  for (const auto& cell : grid.cells) {
+    const std::size_t r = cell.row, c = cell.col;
+    std::vector<std::string> plots;
+    for (const auto& band : cell.bands) {
+      const std::size_t s = band.series;
+      const std::string file = fmt::format("grid_r{}_c{}_s{}.dat", r + 1, c + 1, s + 1);
+      job.data_files.emplace_back(file, band_data(band, key_is(request.by, grid.series[s]) + " " +
+                                                            key_is(request.rows, rows[r]) + " " +
+                                                            key_is(request.cols, cols[c])));
+      const auto color = figure_data::series_color(s);
+      plots.push_back(fmt::format(
+          "{} using 1:2:3 with filledcurves fc rgb \"{}\" fs transparent solid 0.2 noborder "
+          "notitle",
+          gnuplot_string(file), color));
+      plots.push_back(fmt::format("{} using 1:4 with {} lc rgb \"{}\" notitle",
+                                  gnuplot_string(file), line_style, color));
+    }
+    if (plots.empty()) {
+      gp += "set multiplot next\n";  // a cell no trial reached: left blank
+      continue;
+    }
+    gp += "set title " +
+          gnuplot_string(key_is(request.rows, rows[r]) + ", " + key_is(request.cols, cols[c])) +
+          "\n";
+    if (!legend_drawn) {
+      gp += key_line;
+      // Entries for every series, including those missing from this panel.
+      for (std::size_t s = 0; s < grid.series.size(); ++s) {
+        plots.push_back(fmt::format("NaN with {} lc rgb \"{}\" title {}", line_style,
+                                    figure_data::series_color(s), gnuplot_string(grid.series[s])));
       }
-      if (plots.empty()) {
-        gp += "set multiplot next\n";  // a cell no trial reached: left blank
-        continue;
-      }
-      gp += "set title " +
-            gnuplot_string(key_is(request.rows, rows[r]) + ", " + key_is(request.cols, cols[c])) +
-            "\n";
-      if (!legend_drawn) {
-        gp += key_line;
-        // Entries for every series, including those missing from this panel.
-        for (std::size_t s = 0; s < series.size(); ++s) {
-          plots.push_back(fmt::format("NaN with {} lc rgb \"{}\" title {}", line_style,
-                                      figure_data::series_color(s),
-                                      gnuplot_string(figure_data::display_of(series[s]))));
-        }
-        legend_drawn = true;
-      } else {
-        gp += "unset key\n";
-      }
-      gp += "plot ";
-      for (std::size_t i = 0; i < plots.size(); ++i) {
-        gp += plots[i] + (i + 1 < plots.size() ? ", \\\n     " : "\n");
-      }
+      legend_drawn = true;
+    } else {
+      gp += "unset key\n";
+    }
+    gp += "plot ";
+    for (std::size_t i = 0; i < plots.size(); ++i) {
+      gp += plots[i] + (i + 1 < plots.size() ? ", \\\n     " : "\n");
     }
   }
   gp += "unset multiplot\n";

@@ -41,7 +41,7 @@ ResultStore ResultStore::open(const std::filesystem::path& path) {
   return ResultStore(std::move(impl));
 }
 
-ResultStore ResultStore::open_read_only(const std::filesystem::path& path) {
+ResultStore ResultStore::open_read_only(const std::filesystem::path& path, OlderSchema older) {
   if (!std::filesystem::is_regular_file(path)) {
     throw StoreError(fmt::format("no results database at {}", path.string()));
   }
@@ -53,7 +53,7 @@ ResultStore ResultStore::open_read_only(const std::filesystem::path& path) {
     // `comet ls` or `compare` on last month's results just works; if it cannot be written (a
     // read-only copy), the reader's message stands.
     impl.reset();
-    if (!older_schema(path)) throw;
+    if (older == OlderSchema::refuse || !older_schema(path)) throw;
     try {
       ResultStore::open(path);
     } catch (const StoreError&) {

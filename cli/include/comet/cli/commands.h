@@ -117,6 +117,19 @@ struct StatusParams {
 // Read-only; works while a sweep runs. json: {"sweeps": [...], "trials": [...]}.
 int status_command(const StatusParams& params, std::ostream& out);
 
+struct ServeParams {
+  std::filesystem::path db = "comet.db";
+  std::string host = "127.0.0.1";  // an IPv4 or IPv6 address, or localhost
+  int port = 8050;                 // 0: any free port (the printed URL names it)
+  // Readable once per SIGINT/SIGTERM (main's InterruptPipe): the server stops when it is.
+  int stop_fd = -1;
+};
+// `comet serve`: the page and JSON API over the database, read-only (docs/serve.md). Checks the
+// database (StoreError, exit 3, as the other readers), binds, prints the URL to `out` (a warning
+// to `err` for an address other than loopback) and serves until stop_fd is readable; then
+// returns kExitOk.
+int serve_command(const ServeParams& params, std::ostream& out, std::ostream& err);
+
 // The hidden `comet worker` subcommand: serves the scheduler's protocol on stdin/stdout.
 int worker_command();
 

@@ -4,6 +4,7 @@
 // rendered: written to a temporary folder beside the output, run through `gnuplot`, and moved
 // into place only when gnuplot succeeded.
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -80,6 +81,30 @@ struct GridFigureRequest {
   std::string by = "model";
 };
 GnuplotJob grid_figure(const ResultStore& store, const GridFigureRequest& request);
+
+// The numbers grid_figure draws, without gnuplot (`comet serve` sends them to the browser).
+// Values are displayed text (sweeps::to_display, "(unset)" for a key a trial lacks).
+struct BandPoint {
+  int epoch = 0;
+  double min = 0, max = 0, mid = 0;  // over the members' finite values; mid = (min + max) / 2
+  int trials = 0;                    // members with a finite value at this epoch
+};
+struct SeriesBand {
+  std::size_t series = 0;         // index into GridBands::series
+  int trials = 0;                 // members (seeds) of the band
+  std::vector<BandPoint> points;  // epochs where no member has a finite value are left out
+};
+struct GridCell {
+  std::size_t row = 0, col = 0;   // indices into GridBands::row_values / col_values
+  std::vector<SeriesBand> bands;  // empty: no trial reached this cell
+};
+struct GridBands {
+  std::vector<std::string> row_values, col_values, series;
+  std::vector<GridCell> cells;  // every (row, col), rows first
+  int last_epoch = 1;
+};
+// Throws FigureError as grid_figure does.
+GridBands grid_bands(const ResultStore& store, const GridFigureRequest& request);
 
 // One line per selected trial, labelled with the values of the keys that vary in the sweep.
 struct CurvesFigureRequest {

@@ -106,7 +106,12 @@ class ResultStore {
   // WAL and foreign keys. Throws StoreError naming the path on any failure.
   static ResultStore open(const std::filesystem::path& path);
   // Opens an existing database for reading only; throws StoreError if it does not exist.
-  static ResultStore open_read_only(const std::filesystem::path& path);
+  // A database of an older schema is upgraded in place first (OlderSchema::upgrade, what the
+  // CLI readers do), or refused with the reader's message (OlderSchema::refuse: `comet serve`,
+  // which never writes).
+  enum class OlderSchema { upgrade, refuse };
+  static ResultStore open_read_only(const std::filesystem::path& path,
+                                    OlderSchema older = OlderSchema::upgrade);
 
   ResultStore(ResultStore&&) noexcept;
   ResultStore& operator=(ResultStore&&) noexcept;
@@ -135,6 +140,8 @@ class ResultStore {
 
   // Trials of one sweep (in the sweep's order) or of all sweeps (sweep == nullopt).
   std::vector<TrialRow> list_trials(const std::optional<std::string>& sweep = std::nullopt) const;
+  // The trials whose id starts with `prefix` (all of them for ""), by id.
+  std::vector<TrialRow> trials_with_id_prefix(const std::string& prefix) const;
   std::vector<MetricPoint> curve(const std::string& trial_id) const;  // ordered by epoch
   // The largest E such that every epoch 1..E of the trial has metrics (0 if epoch 1 has none):
   // a checkpoint after epoch E or earlier can be resumed without a hole in the curve.
@@ -146,12 +153,22 @@ class ResultStore {
   // Analyses (of one kind, or all), newest first, without their points.
   std::vector<AnalysisRecord> list_analyses(const std::optional<std::string>& kind = {}) const;
   AnalysisRecord analysis(std::int64_t id) const;  // with its points; StoreError if none
+  // SQLite's PRAGMA data_version: the same number until another connection commits a change
+  // (comet serve keeps results while it stays the same).
+  std::int64_t data_version() const;
   std::vector<std::string> sweep_names() const;
   std::vector<SweepRow> list_sweeps() const;  // by name, with trial counts by status
   // One metric (split, name) of every trial of a sweep: trial id -> (epoch, value) by epoch;
   // NaN where the value is NULL. Throws StoreError for an unknown sweep.
   std::map<std::string, std::vector<std::pair<int, double>>> metric_series(
       const std::string& sweep, const std::string& split, const std::string& name) const;
+  // The same for the given trials only (a page of a sweep's table): one index lookup per
+  // trial instead of the whole sweep. Trials without the metric are left out.
+  std::map<std::string, std::vector<std::pair<int, double>>> metric_series_of(
+      const std::vector<std::string>& trial_ids, const std::string& split,
+      const std::string& name) const;
+  // Every (split, name) the database holds, sorted: the metrics a curve can show.
+  std::vector<std::pair<std::string, std::string>> metric_names() const;
 
  private:
   struct Impl;
