@@ -200,6 +200,17 @@ double epoch_write_microseconds(const fs::path& dir) {
   return std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kEpochs;
 }
 
+// Where and with what a bench ran: the first keys of its JSON.
+nlohmann::json machine_json(const BenchParams& p, int cores) {
+  return {{"comet_version", version_string()},
+          {"torch", engine::torch_version()},
+          {"host", engine::host_name()},
+          {"device", p.device},
+          {"device_name", engine::device_name(p.device)},
+          {"cores", cores},
+          {"blas", engine::blas_name()}};
+}
+
 // The defaults that depend on --arch, filled in.
 BenchParams resolved(BenchParams p) {
   if (p.width == 0) p.width = p.arch == "mlp" ? 1000 : 128;
@@ -216,30 +227,23 @@ int bench_command(const BenchParams& given, std::ostream& out, std::ostream& err
   WorkDir dir(p.work_dir);
   const int cores = engine::default_threads();
   engine::set_threads(cores);
+  out << fmt::format("comet bench on {} ({}, {} core(s), {})\n", engine::host_name(),
+                     engine::device_name(p.device), cores, engine::blas_name());
   if (p.arch != "mlp") {
-    out << fmt::format("comet bench on {} ({}, {} core(s), {})\n", engine::host_name(),
-                       engine::device_name(p.device), cores, engine::blas_name());
-    nlohmann::json report{{"comet_version", version_string()},
-                          {"torch", engine::torch_version()},
-                          {"host", engine::host_name()},
-                          {"device", p.device},
-                          {"device_name", engine::device_name(p.device)},
-                          {"cores", cores},
-                          {"blas", engine::blas_name()},
-                          {"config",
-                           {{"arch", p.arch},
-                            {"model", p.model},
-                            {"dim", p.dim},
-                            {"depth", p.depth},
-                            {"heads", p.heads},
-                            {"dim_head", p.dim_head},
-                            {"width", p.width},
-                            {"patch", p.patch},
-                            {"p_k", p.p_k},
-                            {"threads", p.threads > 0 ? p.threads : cores},
-                            {"limit", p.limit},
-                            {"epochs", p.epochs},
-                            {"repetitions", p.repetitions}}}};
+    nlohmann::json report = machine_json(p, cores);
+    report["config"] = {{"arch", p.arch},
+                        {"model", p.model},
+                        {"dim", p.dim},
+                        {"depth", p.depth},
+                        {"heads", p.heads},
+                        {"dim_head", p.dim_head},
+                        {"width", p.width},
+                        {"patch", p.patch},
+                        {"p_k", p.p_k},
+                        {"threads", p.threads > 0 ? p.threads : cores},
+                        {"limit", p.limit},
+                        {"epochs", p.epochs},
+                        {"repetitions", p.repetitions}};
     report["epoch"] = vision_bench(p, dir.path(), out, err);
     if (!p.json.empty()) {
       write_text(p.json, report.dump(2) + "\n");
@@ -247,22 +251,10 @@ int bench_command(const BenchParams& given, std::ostream& out, std::ostream& err
     }
     return kExitOk;
   }
-  nlohmann::json report{{"comet_version", version_string()},
-                        {"torch", engine::torch_version()},
-                        {"host", engine::host_name()},
-                        {"device", p.device},
-                        {"device_name", engine::device_name(p.device)},
-                        {"cores", cores},
-                        {"blas", engine::blas_name()},
-                        {"config",
-                         {{"model", "comet"},
-                          {"dims", {784, p.width, p.width, p.width, 10}},
-                          {"p_k", p.p_k},
-                          {"limit", p.limit},
-                          {"epochs", p.epochs},
-                          {"repetitions", p.repetitions}}}};
-  out << fmt::format("comet bench on {} ({}, {} core(s), {})\n", engine::host_name(),
-                     engine::device_name(p.device), cores, engine::blas_name());
+  nlohmann::json report = machine_json(p, cores);
+  report["config"] = {{"model", "comet"},   {"dims", {784, p.width, p.width, p.width, 10}},
+                      {"p_k", p.p_k},       {"limit", p.limit},
+                      {"epochs", p.epochs}, {"repetitions", p.repetitions}};
   out << fmt::format(
       "COMET 784-{0}-{0}-{0}-10, p_k {1}, Fashion-MNIST first {2} images (80/20 split), SGD, "
       "{3} epoch(s) a run, {4} repetition(s)\n",

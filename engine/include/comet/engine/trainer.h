@@ -15,11 +15,11 @@ struct EpochMetrics {
   double train_loss = 0, train_acc = 0;  // means over the epoch's training examples
   double val_loss = 0, val_acc = 0;      // on the validation split, evaluation mode
   bool has_accuracy = true;              // false for real-valued targets: the accs are 0
+  double seconds = 0;                    // wall time of the epoch, evaluation included
   // The test split, evaluated as the trial's eval_test says (after every epoch, or after the
   // last one); has_test is false in the epochs it was not.
   bool has_test = false;
   double test_loss = 0, test_acc = 0;
-  double seconds = 0;  // wall time of the epoch, evaluation included
 };
 
 // interrupted: the observer asked to stop (should_stop) or refused a checkpoint (may_checkpoint).
