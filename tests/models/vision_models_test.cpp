@@ -10,6 +10,7 @@
 #include "attention_core.h"
 #include "cap_mask.h"
 #include "comet_routing.h"
+#include "peer_vit_config.h"
 #include "token_mlp.h"
 #include "vision_parts.h"
 
@@ -20,20 +21,7 @@ namespace {
 
 // The peer's ViT (/work/shared/bench/peer_vit.py defaults) on Fashion-MNIST's 1x28x28.
 NetworkConfig vit_config(const std::string& model = "comet", double p_k = 0.5) {
-  NetworkConfig c;
-  c.arch = "vit";
-  c.model = model;
-  c.image_shape = {1, 28, 28};
-  c.input_dim = 784;
-  c.output_dim = 10;
-  c.dim = 64;
-  c.depth = 2;
-  c.heads = 4;
-  c.dim_head = 16;
-  c.width = 128;
-  c.patch = 4;
-  c.p_k = p_k;
-  c.activation = "tanh";
+  NetworkConfig c = comet::testing::peer_vit_config("vit", model, p_k);
   c.seed = 5;
   return c;
 }

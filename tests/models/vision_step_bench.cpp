@@ -18,6 +18,7 @@
 
 #include <torch/torch.h>
 
+#include "peer_vit_config.h"
 #include "peer_vit_ops.h"
 
 #include "comet/models/network.h"
@@ -32,20 +33,7 @@ int main(int argc, char** argv) {
   torch::set_num_threads(threads);
   torch::manual_seed(0);
 
-  NetworkConfig c;
-  c.arch = arch;
-  c.model = model;
-  c.image_shape = {1, 28, 28};
-  c.input_dim = 784;
-  c.output_dim = 10;
-  c.dim = 64;
-  c.depth = 2;
-  c.heads = 4;
-  c.dim_head = 16;
-  c.width = 128;
-  c.patch = 4;
-  c.p_k = 0.5;
-  c.activation = "tanh";
+  NetworkConfig c = comet::testing::peer_vit_config(arch, model, 0.5);
   std::unique_ptr<comet::models::Network> net;
   std::shared_ptr<comet::bench::PeerNet> peer;
   std::vector<torch::Tensor> parameters;
