@@ -200,6 +200,11 @@ void trace_hidden(Network& network, const at::Tensor& x, const at::Tensor& examp
   activations = std::move(trace.activations);
 }
 
+at::Tensor Network::next_token_loss(const at::Tensor& /*tokens*/) {
+  throw ModelError("arch '" + config().arch +
+                   "' is not a language model; next-token loss needs arch gpt2");
+}
+
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device) {
   if (config.arch == "vit" || config.arch == "mixer") return make_vision_network(config, device);
   if (config.arch != "mlp") {

@@ -22,9 +22,14 @@ class DatasetError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Task { classification, regression };
+// language_modeling: text corpora tokenized into blocks (docs/datasets.md, "Text corpora").
+enum class Task { classification, regression, language_modeling };
 
-// One part of a dataset: raw features (uint8 images kept compact on the device, or float32
+// One part of a dataset. Language modeling: features are int32 token ids [blocks, block_size]
+// (the corpus's tokens concatenated and cut into blocks as HF's run_clm does), targets an empty
+// int64 [blocks] tensor (the targets are the tokens themselves, shifted by the model), ids each
+// block's index in its split.
+// Otherwise: raw features (uint8 images kept compact on the device, or float32
 // tabular values), targets (int64 class indices [n], or float32 regression targets
 // [n, outputs]) and each example's stable id (its index in the publisher's files; test examples
 // continue after the training file's).
@@ -59,6 +64,11 @@ struct DatasetInfo {
   std::vector<float> feature_scale;
   std::vector<float> feature_shift;
   std::string normalisation;                 // where the constants come from, for people
+  // Language modeling: the tokenizer's vocabulary size (ids are in [0, vocab_size)), its name,
+  // and the block length (== input_dim); output_dim == vocab_size.
+  std::int64_t vocab_size = 0;
+  std::string tokenizer;
+  std::int64_t block_size = 0;
   std::vector<std::filesystem::path> files;  // what was read
 };
 
@@ -73,7 +83,8 @@ class Dataset {
   const Split& validation() const { return validation_; }
   const Split& test() const { return test_; }
 
-  // Raw features of a batch -> normalised float input on the same device.
+  // Raw features of a batch -> normalised float input on the same device (language modeling:
+  // the int32 token ids -> int64, nothing else).
   at::Tensor prepare(const at::Tensor& raw_features) const;
 
  private:

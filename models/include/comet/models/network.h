@@ -55,6 +55,13 @@ struct NetworkConfig {
   std::int64_t token_width = 0;  // mixer: token-mixing MLP hidden units; 0 means 4 * patches
   double dropout = 0.1;          // vit, mixer: dropout inside attention output and the MLPs
   double emb_dropout = 0.1;      // vit: dropout after the patch + position embedding
+
+  // arch gpt2 (HF GPT2LMHeadModel semantics, docs/models.md): dim is n_embd, depth n_layer,
+  // heads n_head, width the MLP's hidden units (4 * dim in GPT-2), dropout the residual,
+  // attention and embedding dropout (HF's resid_pdrop, attn_pdrop, embd_pdrop), activation the
+  // MLP's (tanh in the paper). input_dim == block_size; output_dim == vocab.
+  std::int64_t block_size = 1024;  // positions (n_positions); token blocks are at most this long
+  std::int64_t vocab = 50257;      // token ids are in [0, vocab); the output layer is tied to wte
 };
 
 // Units kept per hidden layer: floor(p_k * width), with 1e-9 absorbing the binary rounding of a
@@ -98,6 +105,13 @@ class Network {
   virtual at::Tensor sgd_step(const at::Tensor& x, const at::Tensor& example_ids,
                               const std::vector<at::Tensor>* masks,
                               const OutputGradient& output_gradient, const SgdUpdate& update) = 0;
+
+  // Language models (arch gpt2): tokens int64 [batch, T] with T <= block_size. Returns the mean
+  // next-token cross-entropy over the batch's batch * (T - 1) predictions (position t predicts
+  // token t + 1 of the same block: HF's shift of labels inside the model), a float scalar with
+  // autograd in training mode; forward(tokens, ids) gives the logits [batch, T, vocab]. The
+  // default throws ModelError (networks that are not language models).
+  virtual at::Tensor next_token_loss(const at::Tensor& tokens);
 
   // The model's own term of the training loss (l1's lambda * sum |W|), a scalar tensor on the
   // network's device; undefined for models without one.
