@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "edit_distance.h"
+#include "model_presets.h"
 
 namespace comet::sweeps {
 namespace {
@@ -80,6 +81,12 @@ ParamDef defaulting_to(ParamDef def, std::string key) {
   return def;
 }
 
+// `def`, whose default is computed from the trial's other keys.
+ParamDef derived(ParamDef def, std::optional<ParamValue> (*rule)(const TrialConfig&)) {
+  def.derive_default = rule;
+  return def;
+}
+
 // Every default here is part of the trial ids (trial_id leaves out keys at their default):
 // never change one; add a new choice and keep the default (CONTRIBUTING.md, "Sweep keys").
 std::vector<ParamDef> make_schema() {
@@ -106,19 +113,23 @@ std::vector<ParamDef> make_schema() {
                  "clip the global L2 norm of the gradients, or each gradient value"),
       choice_key("activation",
                  {"tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu",
-                  "sigmoid"},
-                 "softplus", "activation of the hidden layers"),
-      choice_key("arch", {"mlp", "vit", "mixer"}, "mlp",
-                 "architecture: the paper's MLP, or a ViT / MLP-Mixer whose blocks' MLPs carry "
-                 "the model's masks per token; see docs/models.md"),
+                  "sigmoid", "gelu_new"},
+                 "softplus",
+                 "activation of the hidden layers (gelu_new: the tanh approximation of GELU, "
+                 "GPT-2's)"),
+      choice_key("arch", {"mlp", "vit", "mixer", "gpt2"}, "mlp",
+                 "architecture: the paper's MLP, a ViT / MLP-Mixer, or a GPT-2 language model, "
+                 "whose blocks' MLPs carry the model's masks per token; see docs/models.md"),
       // Not scoped to arch mlp, so that every stored config keeps it; a rule refuses it elsewhere.
       choice_key("norm", {"none", "batch", "layer"}, "none",
                  "arch mlp: normalisation of each hidden layer's pre-activation"),
       integer_key("depth", {.min = 2}, 4,
-                  "mlp: linear layers, the output layer included; vit, mixer: blocks"),
-      integer_key("width", {.min = 1}, required,
-                  "mlp: hidden units per hidden layer; vit: hidden units of each block's MLP; "
-                  "mixer: hidden units of each block's channel-mixing MLP"),
+                  "mlp: linear layers, the output layer included; vit, mixer, gpt2: blocks"),
+      derived(integer_key("width", {.min = 1}, required,
+                          "mlp: hidden units per hidden layer; vit, gpt2: hidden units of each "
+                          "block's MLP (gpt2 default: 4 x dim); mixer: hidden units of each "
+                          "block's channel-mixing MLP"),
+              derived_width),
       real_key("p_k", {.min = 0, .max = 1, .min_exclusive = true}, 1.0,
                "fraction of hidden units kept per layer: k = floor(p_k * width)"),
       choice_key("task", {"classification", "regression"}, "classification",
@@ -139,15 +150,16 @@ std::vector<ParamDef> make_schema() {
                  "evaluate the test split (test/loss, test/acc) after the last epoch, or after "
                  "every epoch"),
       // Architecture keys: only in the trials of the architectures they belong to.
-      scoped(integer_key("dim", {.min = 1}, 512, "token embedding dimension"), "arch",
-             {"vit", "mixer"}),
+      scoped(integer_key("dim", {.min = 1}, 512, "token embedding dimension (gpt2: n_embd)"),
+             "arch", {"vit", "mixer", "gpt2"}),
       scoped(integer_key("patch", {.min = 1}, 4,
                          "side of the square image patches; must divide the image's sides"),
              "arch", {"vit", "mixer"}),
       scoped(real_key("dropout", {.min = 0, .max = 1, .max_exclusive = true}, 0.1,
-                      "dropout rate inside the blocks (attention output, MLP hidden and output)"),
-             "arch", {"vit", "mixer"}),
-      scoped(integer_key("heads", {.min = 1}, 8, "attention heads"), "arch", {"vit"}),
+                      "dropout rate inside the blocks (vit, mixer: attention output, MLP hidden "
+                      "and output; gpt2: HF's resid, attn and embd dropout)"),
+             "arch", {"vit", "mixer", "gpt2"}),
+      scoped(integer_key("heads", {.min = 1}, 8, "attention heads"), "arch", {"vit", "gpt2"}),
       scoped(integer_key("dim_head", {.min = 1}, 64, "dimension of each attention head"), "arch",
              {"vit"}),
       scoped(real_key("emb_dropout", {.min = 0, .max = 1, .max_exclusive = true}, 0.1,
@@ -156,6 +168,43 @@ std::vector<ParamDef> make_schema() {
       scoped(integer_key("token_width", {.min = 0}, 0,
                          "hidden units of each block's token-mixing MLP; 0: 4 x the patch count"),
              "arch", {"mixer"}),
+      // GPT-2 (arch gpt2) and its step-based training (docs/models.md, docs/commands/run.md).
+      scoped(choice_key("size", {"custom", "small", "medium", "large"}, "custom",
+                        "GPT-2's named sizes: small (dim 768, depth 12, heads 12), medium (1024, "
+                        "24, 16), large (1280, 36, 20); custom: the trial's dim, depth, heads"),
+             "arch", {"gpt2"}),
+      scoped(integer_key("block_size", {.min = 2}, 1024,
+                         "tokens per block (GPT-2's n_positions); the corpus is cut into blocks "
+                         "of this length"),
+             "arch", {"gpt2"}),
+      scoped(integer_key("vocab", {.min = 0}, 0,
+                         "rows of the token embedding; 0: the tokenizer's vocabulary (50257 for "
+                         "gpt2-bpe); larger pads it"),
+             "arch", {"gpt2"}),
+      scoped(integer_key("grad_accum", {.min = 1}, 1,
+                         "micro-batches of batch_size blocks per optimizer step (gradient "
+                         "accumulation)"),
+             "arch", {"gpt2"}),
+      scoped(integer_key("eval_every", {.min = 0}, 0,
+                         "optimizer steps between evaluations (and checkpoints); 0: once per "
+                         "epoch"),
+             "arch", {"gpt2"}),
+      scoped(integer_key("eval_blocks", {.min = 0}, 0,
+                         "validation (and test) blocks evaluated each time, the first ones of "
+                         "the split; 0: all"),
+             "arch", {"gpt2"}),
+      scoped(integer_key("max_steps", {.min = 0}, 0,
+                         "stop after this many optimizer steps, if sooner than the epochs; 0: "
+                         "epochs decide"),
+             "arch", {"gpt2"}),
+      scoped(real_key("max_hours", {.min = 0}, 0.0,
+                      "stop at the first evaluation after this much training time (the paper: "
+                      "3 epochs or 24 hours); 0: no limit"),
+             "arch", {"gpt2"}),
+      scoped(choice_key("precision", {"fp32", "fp16", "bf16"}, "fp32",
+                        "CUDA: autocast to fp16 (with a dynamic loss scaler) or bf16; the CPU "
+                        "trains in fp32 whatever is asked"),
+             "arch", {"gpt2"}),
       // Scoped keys: only in the configs (and ids) of the trials they apply to.
       scoped(integer_key("warmup_steps", {.min = 0}, 0,
                          "linear warm-up steps before the cosine decay"),

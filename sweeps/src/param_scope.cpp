@@ -58,6 +58,7 @@ bool ParamDef::applies_to(const TrialConfig& config) const {
 std::optional<ParamValue> ParamDef::default_for(const TrialConfig& config) const {
   if (default_value) return default_value;
   if (!default_from.empty() && config.has(default_from)) return config.at(default_from);
+  if (derive_default != nullptr) return derive_default(config);
   return std::nullopt;
 }
 

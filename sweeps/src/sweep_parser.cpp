@@ -10,6 +10,7 @@
 #include <string>
 
 #include "axis_order.h"
+#include "model_presets.h"
 #include "param_scope.h"
 #include "source_check.h"
 #include "sweep_entries.h"
@@ -117,8 +118,9 @@ void resolve_defaults(SweepSpec& spec, const SourceMark& document_mark, bool fro
         std::count_if(spec.grids.begin(), spec.grids.end(),
                       [&](const Grid& grid) { return has_axis(grid, def.name); }));
     if (!spec.grids.empty() && given_in == spec.grids.size()) continue;
-    // Their defaults depend on the trial (scope, default_from): expand_trials sets them.
+    // Their defaults depend on the trial (scope, default_from, derived): expand_trials sets them.
     if (def.scope || !def.default_from.empty()) continue;
+    if (def.derive_default != nullptr && some_trial_derives(spec, def)) continue;
     if (def.default_value) {
       // The grids that give the key override it in their trials.
       spec.fixed.set(def.name, *def.default_value);
@@ -218,6 +220,7 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name,
   apply_overrides(overrides, spec, fixed_marks);
   resolve_defaults(spec, document_mark, from_grids_key);
   check_scoped_keys_apply(spec, fixed_marks);
+  check_size_conflicts(spec, fixed_marks);
   return spec;
 }
 

@@ -9,6 +9,7 @@
 
 #include "axis_order.h"
 #include "cross_key_rules.h"
+#include "model_presets.h"
 #include "param_scope.h"
 #include "trial_count.h"
 #include "value_location.h"
@@ -50,6 +51,15 @@ void expand_grid(const SweepSpec& spec, const std::vector<GridAxis>& axes,
                        scope_key + " " + to_display(config.at(scope_key)) + " needs " +
                            missing->name + " (" + missing->describe_allowed() + ": " +
                            missing->help + "); give it at top level or " +
+                           (spec.grids.size() > 1 ? "in this trial's grid" : "under grid:"));
+    }
+    apply_size_preset(config);
+    if (const ParamDef* missing = apply_derived_defaults(config)) {
+      // Only width derives today: an arch other than gpt2 has no default for it.
+      throw SweepError(locate_value(spec, "arch", config.at("arch")),
+                       "missing required key " + missing->name + " (" +
+                           missing->describe_allowed() + ") for arch " + config.text("arch") +
+                           ": " + missing->help + "; give it at top level or " +
                            (spec.grids.size() > 1 ? "in this trial's grid" : "under grid:"));
     }
     if (auto violation = find_cross_key_violation(config)) {

@@ -56,6 +56,15 @@ TEST(ParamSchema, ListsTheKeysInTableOrder) {
                                              "dim_head",
                                              "emb_dropout",
                                              "token_width",
+                                             "size",
+                                             "block_size",
+                                             "vocab",
+                                             "grad_accum",
+                                             "eval_every",
+                                             "eval_blocks",
+                                             "max_steps",
+                                             "max_hours",
+                                             "precision",
                                              "warmup_steps",
                                              "moe.gate",
                                              "topk.on",
@@ -81,7 +90,10 @@ TEST(ParamSchema, RequiredKeysHaveNoDefault) {
     required.push_back(def.name);
     EXPECT_EQ(def.default_value, std::nullopt) << def.name;
   }
-  EXPECT_EQ(required, (std::vector<std::string>{"dataset", "model", "epochs", "lr", "width"}));
+  EXPECT_EQ(required, (std::vector<std::string>{"dataset", "model", "epochs", "lr"}));
+  // width has no default value, but a derived one where the arch has it (gpt2: 4 x dim).
+  EXPECT_EQ(param("width").default_value, std::nullopt);
+  EXPECT_NE(param("width").derive_default, nullptr);
 }
 
 TEST(ParamSchema, EveryKeyHasHelpAndDefaultsPassTheirOwnCheck) {
@@ -127,15 +139,28 @@ TEST(ParamSchema, ScopesOfTheModelAndScheduleKeys) {
       scoped.push_back(def.name + ": " + def.describe_scope());
     }
   }
-  EXPECT_EQ(scoped,
-            (std::vector<std::string>{
-                "dim: only for arch vit, mixer", "patch: only for arch vit, mixer",
-                "dropout: only for arch vit, mixer", "heads: only for arch vit",
-                "dim_head: only for arch vit", "emb_dropout: only for arch vit",
-                "token_width: only for arch mixer", "warmup_steps: only for schedule warmup_cosine",
-                "moe.gate: only for model moe, moe_fixed", "topk.on: only for model topk",
-                "bernoulli.p: only for model bernoulli",
-                "example_tied.p: only for model example_tied", "l1.lambda: only for model l1"}));
+  EXPECT_EQ(scoped, (std::vector<std::string>{"dim: only for arch vit, mixer, gpt2",
+                                              "patch: only for arch vit, mixer",
+                                              "dropout: only for arch vit, mixer, gpt2",
+                                              "heads: only for arch vit, gpt2",
+                                              "dim_head: only for arch vit",
+                                              "emb_dropout: only for arch vit",
+                                              "token_width: only for arch mixer",
+                                              "size: only for arch gpt2",
+                                              "block_size: only for arch gpt2",
+                                              "vocab: only for arch gpt2",
+                                              "grad_accum: only for arch gpt2",
+                                              "eval_every: only for arch gpt2",
+                                              "eval_blocks: only for arch gpt2",
+                                              "max_steps: only for arch gpt2",
+                                              "max_hours: only for arch gpt2",
+                                              "precision: only for arch gpt2",
+                                              "warmup_steps: only for schedule warmup_cosine",
+                                              "moe.gate: only for model moe, moe_fixed",
+                                              "topk.on: only for model topk",
+                                              "bernoulli.p: only for model bernoulli",
+                                              "example_tied.p: only for model example_tied",
+                                              "l1.lambda: only for model l1"}));
   EXPECT_EQ(param("norm").describe_scope(), "");
 }
 

@@ -147,7 +147,9 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
       "activation, arch, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
       "train_limit, eval_batch_size, augment, eval_test, dim, patch, dropout, heads, dim_head, "
-      "emb_dropout, token_width, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "emb_dropout, token_width, size, block_size, vocab, grad_accum, eval_every, eval_blocks, "
+      "max_steps, max_hours, precision, warmup_steps, moe.gate, topk.on, bernoulli.p, "
+      "example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");
@@ -157,7 +159,9 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       "batch_size, optimizer, lr, weight_decay, schedule, grad_clip, grad_clip_mode, "
       "activation, arch, norm, depth, width, p_k, task, seed, val_fraction, split_seed, "
       "train_limit, eval_batch_size, augment, eval_test, dim, patch, dropout, heads, dim_head, "
-      "emb_dropout, token_width, warmup_steps, moe.gate, topk.on, bernoulli.p, example_tied.p, "
+      "emb_dropout, token_width, size, block_size, vocab, grad_accum, eval_every, eval_blocks, "
+      "max_steps, max_hours, precision, warmup_steps, moe.gate, topk.on, bernoulli.p, "
+      "example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");
@@ -201,7 +205,7 @@ TEST(ParseSweepErrors, ChoiceNamesTheChoices) {
   EXPECT_EQ(parse_error(kBase + "activation: ReLU\n"),
             "bad.yaml:7:13: activation: 'ReLU' is not one of the choices (did you mean 'relu'?); "
             "allowed: one of: tanh, relu, softplus, gelu, silu, mish, elu, selu, leaky_relu, "
-            "sigmoid");
+            "sigmoid, gelu_new");
 }
 
 TEST(ParseSweepErrors, BadName) {

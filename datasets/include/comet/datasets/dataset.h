@@ -63,7 +63,7 @@ struct DatasetInfo {
   // normalisation (x * scale - mean) / stddev folded into one multiply-add.
   std::vector<float> feature_scale;
   std::vector<float> feature_shift;
-  std::string normalisation;                 // where the constants come from, for people
+  std::string normalisation;  // where the constants come from, for people
   // Language modeling: the tokenizer's vocabulary size (ids are in [0, vocab_size)), its name,
   // and the block length (== input_dim); output_dim == vocab_size.
   std::int64_t vocab_size = 0;

@@ -34,13 +34,18 @@ struct ParamDef {
   // Non-empty: the default is the trial's value of this other key (bernoulli.p defaults to the
   // trial's p_k); default_value is then nullopt.
   std::string default_from;
+  // Non-null: the key's default is computed from the trial's other keys (arch gpt2's width is
+  // 4 * dim); a nullopt from it means the trial must give the key (an mlp's width). Checked per
+  // trial when the grid is expanded, after scoped defaults and size presets are applied.
+  std::optional<ParamValue> (*derive_default)(const TrialConfig&) = nullptr;
 
-  // Neither a default value nor a default_from: the sweep must give it.
-  bool required() const { return !default_value && default_from.empty(); }
+  // Neither a default value nor a default_from nor a derived default: the sweep must give it.
+  bool required() const { return !default_value && default_from.empty() && !derive_default; }
   // Whether the key belongs in `config`, judged by its scope key's value there.
   bool applies_to(const TrialConfig& config) const;
   // The value the key takes in `config` when the sweep does not give it: default_value, or
-  // config's value of default_from. nullopt for a required key or an absent default_from key.
+  // config's value of default_from, or derive_default's value. nullopt for a required key, an
+  // absent default_from key or a derived default that does not apply.
   std::optional<ParamValue> default_for(const TrialConfig& config) const;
   // "only for model moe, moe_fixed", or "" for an unscoped key.
   std::string describe_scope() const;
