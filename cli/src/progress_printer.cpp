@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <limits>
 #include <ostream>
 
 namespace comet::cli {
@@ -23,7 +24,21 @@ std::string format_duration(double seconds) {
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
 
+// A record's value of an extra metric (split/name), or NaN.
+double extra_value(const engine::EpochMetrics& m, std::string_view split, std::string_view name) {
+  for (const auto& x : m.extra) {
+    if (x.split == split && x.name == name) return x.value;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 std::string metrics_text(const engine::EpochMetrics& m) {
+  if (m.step > 0) {
+    return fmt::format("step {}  train_loss {:.4f}  val_loss {:.4f}  val_ppl {:.2f}  {:.0f} tok/s  "
+                       "{:.1f}s",
+                       m.step, m.train_loss, m.val_loss, extra_value(m, "val", "ppl"),
+                       extra_value(m, "train", "tokens_per_s"), m.seconds);
+  }
   if (!m.has_accuracy) {
     return fmt::format("train_loss {:.4f}  val_loss {:.4f}  {:.1f}s", m.train_loss, m.val_loss,
                        m.seconds);
@@ -150,6 +165,7 @@ void ProgressPrinter::trial_started(int slot, const sweeps::TrialSpec& trial, in
   auto& view = slots_.at(static_cast<std::size_t>(slot));
   view.trial = trial.id.substr(0, 8) + " " + describe(trial);
   view.detail = resumed_from > 0 ? fmt::format("resumed after epoch {}", resumed_from) : "starting";
+  view.planned = trial.config.integer("epochs");
   // Its first epochs are not run again: they leave the ETA.
   total_epochs_ -= resumed_from;
   if (style_.terminal) {
@@ -175,17 +191,25 @@ void ProgressPrinter::epoch_finished(int slot, const sweeps::TrialSpec& trial,
                                      const engine::EpochMetrics& m) {
   ++epochs_seen_;
   epoch_seconds_ += m.seconds;
-  const auto epochs = trial.config.integer("epochs");
   auto& view = slots_.at(static_cast<std::size_t>(slot));
-  view.detail = fmt::format("epoch {}/{}  {}", m.epoch, epochs,
-                            m.has_accuracy ? fmt::format("val_acc {:.4f}", m.val_acc)
-                                           : fmt::format("val_loss {:.4f}", m.val_loss));
+  // Step-based training records every eval_every steps: its first record says how many.
+  if (m.total_records > 0 && m.total_records != view.planned) {
+    total_epochs_ += m.total_records - view.planned;
+    view.planned = m.total_records;
+  }
+  const auto epochs = view.planned;
+  const char* unit = m.step > 0 ? "eval" : "epoch";
+  view.detail = fmt::format(
+      "{} {}/{}  {}", unit, m.epoch, epochs,
+      m.step > 0 ? fmt::format("step {}  val_ppl {:.2f}", m.step, extra_value(m, "val", "ppl"))
+      : m.has_accuracy ? fmt::format("val_acc {:.4f}", m.val_acc)
+                       : fmt::format("val_loss {:.4f}", m.val_loss));
   if (style_.terminal) {
     draw_live();
     return;
   }
   out_ << timestamp()
-       << fmt::format("[slot {}] epoch {:>3}/{}  {}  {}  {}", slot, m.epoch, epochs,
+       << fmt::format("[slot {}] {} {:>3}/{}  {}  {}  {}", slot, unit, m.epoch, epochs,
                       metrics_text(m), trial.id.substr(0, 8), eta())
        << "\n";
   out_.flush();
@@ -198,9 +222,10 @@ void ProgressPrinter::trial_ended(int slot, const sweeps::TrialSpec& trial,
   view.detail.clear();
   // A trial that ends early will not run its remaining epochs: they leave the ETA (a retry
   // puts them back, from its checkpoint, when it starts).
-  const long left = trial.config.integer("epochs") - end.epochs_completed;
-  total_epochs_ -= left;
+  const long planned = view.planned > 0 ? view.planned : trial.config.integer("epochs");
+  total_epochs_ -= planned - end.epochs_completed;
   if (end.will_retry) total_epochs_ += trial.config.integer("epochs");
+  view.planned = 0;
   if (!end.will_retry && end.outcome != engine::TrialOutcome::interrupted) ++trials_ended_;
   switch (end.outcome) {
     case engine::TrialOutcome::done:

@@ -42,6 +42,9 @@ class ProgressPrinter : public engine::SchedulerReporter {
     std::string device;
     std::string trial;  // "" when idle
     std::string detail;
+    // Records the running trial makes in all: its epochs, or (step-based training) what its
+    // first record says; the ETA counts these.
+    long planned = 0;
   };
   std::string describe(const sweeps::TrialSpec& trial) const;
   std::string timestamp() const;

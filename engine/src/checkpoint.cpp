@@ -130,7 +130,7 @@ void GlobalGenerators::apply(const torch::Device& device) const {
 }
 
 void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec& trial, int epoch,
-                      const TrainingState& state) {
+                      const TrainingState& state, const StepPosition* position) {
   auto tmp = file;
   tmp += ".tmp";
   OutputArchive archive;
@@ -150,6 +150,14 @@ void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec
     const auto global = GlobalGenerators::capture(state.device);
     archive.write("rng_cpu", global.cpu, /*is_buffer=*/true);
     if (global.cuda.defined()) archive.write("rng_cuda", global.cuda, /*is_buffer=*/true);
+    if (position != nullptr) {
+      archive.write("position_step", c10::IValue(position->step));
+      archive.write("position_pass", c10::IValue(position->pass));
+      archive.write("position_micro", c10::IValue(position->micro_in_pass));
+      archive.write("position_train_seconds", c10::IValue(position->train_seconds));
+      archive.write("position_loss_scale", c10::IValue(position->loss_scale));
+      archive.write("position_good_steps", c10::IValue(position->good_steps));
+    }
   } catch (const c10::Error& e) {
     throw CheckpointError("cannot write checkpoint " + tmp.string() + ": " +
                           e.what_without_backtrace());
@@ -201,10 +209,22 @@ RestoredCheckpoint restore_checkpoint(const std::filesystem::path& file,
       throw CheckpointError("it was written for another configuration");
     }
     const auto epoch = read_value(archive, "epoch");
-    if (!epoch.isInt() || epoch.toInt() < 1 || epoch.toInt() > trial.config.integer("epochs")) {
+    c10::IValue step;
+    out.has_position = archive.try_read("position_step", step);
+    // Step-based training counts records, which its configuration bounds only with the data.
+    if (!epoch.isInt() || epoch.toInt() < 1 ||
+        (!out.has_position && epoch.toInt() > trial.config.integer("epochs"))) {
       throw CheckpointError("its epoch count is out of range");
     }
     out.epoch = static_cast<int>(epoch.toInt());
+    if (out.has_position) {
+      out.position.step = step.toInt();
+      out.position.pass = read_value(archive, "position_pass").toInt();
+      out.position.micro_in_pass = read_value(archive, "position_micro").toInt();
+      out.position.train_seconds = read_value(archive, "position_train_seconds").toDouble();
+      out.position.loss_scale = read_value(archive, "position_loss_scale").toDouble();
+      out.position.good_steps = read_value(archive, "position_good_steps").toInt();
+    }
 
     const auto shapes = parameter_shapes(state.network);
     InputArchive network;

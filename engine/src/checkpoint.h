@@ -47,16 +47,31 @@ struct TrainingState {
   torch::Device device;
 };
 
+// Where step-based training (arch gpt2) stands at a checkpoint, between two optimizer steps:
+// `epoch` of the checkpoint then counts records (evaluations), and the data-order generator is
+// saved as it was when the current pass over the data began, so that a resume draws that pass's
+// order again and skips its first micro_in_pass micro-batches (mid-epoch resume, bit for bit).
+struct StepPosition {
+  std::int64_t step = 0;            // optimizer steps done
+  std::int64_t pass = 0;            // 0-based pass over the training blocks
+  std::int64_t micro_in_pass = 0;   // micro-batches of that pass already trained on
+  double train_seconds = 0;         // training time so far, for max_hours
+  double loss_scale = 0;            // fp16 on CUDA: the dynamic loss scale (0: none)
+  std::int64_t good_steps = 0;      // fp16: steps since the scale last changed
+};
+
 // Writes the checkpoint of `trial` after `epoch` to `<file>.tmp`, fsyncs it and renames it over
 // `file` (creating the folder), so a crash leaves the old checkpoint or the new one, never half
 // of one; on failure the .tmp file is removed and the previous checkpoint stays. The global
 // generators are read as they are now. Throws CheckpointWriteError.
 void write_checkpoint(const std::filesystem::path& file, const sweeps::TrialSpec& trial, int epoch,
-                      const TrainingState& state);
+                      const TrainingState& state, const StepPosition* position = nullptr);
 
 struct RestoredCheckpoint {
-  int epoch = 0;  // epochs the checkpoint covers; training continues with epoch + 1
+  int epoch = 0;  // epochs (records) the checkpoint covers; training continues with epoch + 1
   GlobalGenerators global;
+  bool has_position = false;  // written by step-based training
+  StepPosition position;
 };
 
 // Loads `file` into `state`, which must be freshly built for `trial`. Throws CheckpointError

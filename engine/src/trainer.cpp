@@ -6,6 +6,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "checkpoint.h"
+#include "language_training.h"
+#include "trial_session.h"
 #include "gradient_clipping.h"
 #include "lr_schedule.h"
 #include "optimizer_factory.h"
@@ -35,6 +37,8 @@ datasets::DatasetRequest dataset_request(const sweeps::TrialConfig& c, const Tra
   }
   // A CSV's target column is read as classes or as numbers according to the trial's task.
   if (request.name == "csv") request.options["task"] = c.text("task");
+  // A language model's corpus is cut into blocks of the model's length.
+  if (c.has("block_size")) request.options["block_size"] = std::to_string(c.integer("block_size"));
   return request;
 }
 
@@ -84,6 +88,13 @@ models::NetworkConfig network_config(const sweeps::TrialConfig& c,
   if (c.has("dim_head")) nc.dim_head = c.integer("dim_head");
   if (c.has("emb_dropout")) nc.emb_dropout = c.real("emb_dropout");
   if (c.has("token_width")) nc.token_width = c.integer("token_width");
+  if (nc.arch == "gpt2") {
+    nc.block_size = c.integer("block_size");
+    // vocab 0: the tokenizer's; a larger one pads the embedding (rows no token uses).
+    nc.vocab = c.integer("vocab") > 0 ? c.integer("vocab") : info.vocab_size;
+    nc.input_dim = nc.block_size;
+    nc.output_dim = nc.vocab;
+  }
   return nc;
 }
 
@@ -136,7 +147,22 @@ void check_data_fits_trial(const sweeps::TrialSpec& t, const datasets::Dataset& 
   auto fail = [&](const std::string& what) {
     throw datasets::DatasetError(trial_label(t) + ": " + what);
   };
-  if (shape.empty()) {
+  const bool corpus = info.task == datasets::Task::language_modeling;
+  if (corpus != (c.text("arch") == "gpt2")) {
+    fail(corpus ? "dataset " + info.name + " is a text corpus, which only arch gpt2 reads; allowed: arch gpt2"
+                : "arch gpt2 needs a text corpus, and dataset " + info.name +
+                      " is not one; allowed: wikitext2, wikitext103, codeparrot, python_stdlib, text");
+  }
+  if (corpus) {
+    if (c.integer("vocab") > 0 && c.integer("vocab") < info.vocab_size) {
+      fail("vocab " + std::to_string(c.integer("vocab")) + " is smaller than the " +
+           std::to_string(info.vocab_size) + " ids of tokenizer " + info.tokenizer +
+           "; allowed: vocab 0 (the tokenizer's) or >= " + std::to_string(info.vocab_size));
+    }
+    if (c.text("augment") != "none") {
+      fail("augment " + c.text("augment") + " applies to images; allowed: augment none");
+    }
+  } else if (shape.empty()) {
     if (c.text("arch") != "mlp") {
       fail("arch " + c.text("arch") + " needs images, and dataset " + info.name +
            " has feature vectors; allowed: arch mlp");
@@ -192,22 +218,6 @@ PassTotals evaluate(models::Network& net, const datasets::Dataset& data,
 
 }  // namespace
 
-// A trial's training objects, built fresh or restored from its checkpoint. Outside the anonymous
-// namespace: Trainer::Impl holds one, and a class with external linkage may not hold a type with
-// internal linkage (GCC's -Wsubobject-linkage, which fires once the file is part of a unity batch).
-struct TrialSession {
-  std::shared_ptr<const datasets::Dataset> data;
-  std::unique_ptr<models::Network> net;
-  std::vector<torch::Tensor> parameters;
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  at::Generator order_gen;
-  torch::Device device{torch::kCPU};  // where the data lives (with its index: cuda:0)
-  int epochs_done = 0;
-  GlobalGenerators global;  // torch's default generators as training (re)starts
-
-  TrainingState state() { return {*net, *optimizer, order_gen, device}; }
-};
-
 struct Trainer::Impl {
   TrainerOptions options;
   datasets::DatasetCache cache;
@@ -250,6 +260,7 @@ struct Trainer::Impl {
       auto state = session->state();
       auto restored = restore_checkpoint(file, trial, state);
       session->epochs_done = restored.epoch;
+      if (restored.has_position) session->position = restored.position;
       session->global.cpu = restored.global.cpu;
       if (restored.global.cuda.defined()) session->global.cuda = restored.global.cuda;
       return session;
@@ -274,6 +285,13 @@ void Trainer::load_datasets(const std::vector<sweeps::TrialSpec>& trials) {
                                    " has real-valued targets: its trials need task: regression");
     }
     check_data_fits_trial(t, *data);
+    if (data->info().task == datasets::Task::language_modeling) {
+      try {
+        plan_steps(t.config, data->train().size());
+      } catch (const datasets::DatasetError& e) {
+        throw datasets::DatasetError(trial_label(t) + ": " + e.what());
+      }
+    }
     // Known only once the data is: a batch larger than the training set would silently train
     // full-batch, which no sweep of this paper means.
     const auto batch = t.config.integer("batch_size");
@@ -325,6 +343,10 @@ TrialResult Trainer::run(const sweeps::TrialSpec& trial, TrialObserver& observer
   // Fresh: as seeded before the build; resumed: as they were when the checkpoint was written.
   session->global.apply(session->device);
   observer.on_model_built(net->trainable_parameter_count());
+  if (data->info().task == datasets::Task::language_modeling) {
+    return train_language_model(*session, trial, observer, impl_->checkpoint_file(trial),
+                                impl_->options.checkpoint_every);
+  }
   const bool regression = c.text("task") == "regression";
   const double clip = c.real("grad_clip");
   const auto& clip_mode = c.text("grad_clip_mode");

@@ -32,7 +32,12 @@ void TrialLog::warn(const std::string& text) { logger_->warn(text); }
 void TrialLog::error(const std::string& text) { logger_->error(text); }
 
 void TrialLog::epoch(const EpochMetrics& m) {
-  if (m.has_accuracy) {
+  if (m.step > 0) {
+    std::string extra;
+    for (const auto& x : m.extra) extra += fmt::format(" {}/{} {:.6g}", x.split, x.name, x.value);
+    logger_->info("record {} step {} train_loss {:.6f} val_loss {:.6f} {:.2f}s{}", m.epoch, m.step,
+                  m.train_loss, m.val_loss, m.seconds, extra);
+  } else if (m.has_accuracy) {
     logger_->info(
         "epoch {} train_loss {:.6f} train_acc {:.4f} val_loss {:.6f} val_acc {:.4f} {:.2f}s",
         m.epoch, m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.seconds);

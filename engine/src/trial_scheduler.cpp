@@ -32,6 +32,7 @@ results::EpochRecord epoch_record(const EpochMetrics& m) {
     record.metrics.push_back({"test", "loss", m.test_loss});
     if (m.has_accuracy) record.metrics.push_back({"test", "acc", m.test_acc});
   }
+  for (const auto& x : m.extra) record.metrics.push_back({x.split, x.name, x.value});
   return record;
 }
 

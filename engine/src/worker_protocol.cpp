@@ -184,6 +184,14 @@ std::string encode(const WorkerEvent& event) {
         j["metrics"]["test_loss"] = m.test_loss;
         j["metrics"]["test_acc"] = m.test_acc;
       }
+      // Only from step-based training.
+      if (m.step > 0 || m.total_records > 0 || !m.extra.empty()) {
+        j["metrics"]["step"] = m.step;
+        j["metrics"]["total_records"] = m.total_records;
+        auto extra = json::array();
+        for (const auto& x : m.extra) extra.push_back(json::array({x.split, x.name, x.value}));
+        j["metrics"]["extra"] = std::move(extra);
+      }
       break;
     }
     case WorkerEvent::Type::failed:
@@ -235,6 +243,14 @@ WorkerEvent decode_event(std::string_view line) {
         event.metrics.has_test = true;
         event.metrics.test_loss = real_of(m.at("test_loss"));
         event.metrics.test_acc = real_of(m.at("test_acc"));
+      }
+      if (m.contains("extra")) {
+        event.metrics.step = m.at("step").get<std::int64_t>();
+        event.metrics.total_records = m.at("total_records").get<int>();
+        for (const auto& x : m.at("extra")) {
+          event.metrics.extra.push_back(
+              {x.at(0).get<std::string>(), x.at(1).get<std::string>(), real_of(x.at(2))});
+        }
       }
     }
     return event;

@@ -5,10 +5,19 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "comet/sweeps/sweep_spec.h"
 
 namespace comet::engine {
+
+// A metric of a record beyond the fixed ones, stored as it is (results::Metric).
+struct ExtraMetric {
+  std::string split;  // "train", "val", "test", "epoch"
+  std::string name;
+  double value = 0;
+  friend bool operator==(const ExtraMetric&, const ExtraMetric&) = default;
+};
 
 struct EpochMetrics {
   int epoch = 0;                         // 1-based
@@ -20,6 +29,13 @@ struct EpochMetrics {
   // last one); has_test is false in the epochs it was not.
   bool has_test = false;
   double test_loss = 0, test_acc = 0;
+  // Step-based training (arch gpt2): a record (`epoch` above) is an evaluation point every
+  // eval_every optimizer steps. step: optimizer steps done at it; total_records: the records the
+  // trial makes in all (0: one per epoch). extra: the record's other metrics (perplexities,
+  // tokens seen, tokens per second, the learning rate, the step again as epoch/step).
+  std::int64_t step = 0;
+  int total_records = 0;
+  std::vector<ExtraMetric> extra;
 };
 
 // interrupted: the observer asked to stop (should_stop) or refused a checkpoint (may_checkpoint).
