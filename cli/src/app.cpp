@@ -324,18 +324,29 @@ int run_app(int argc, char** argv) {
   bench_cmd->add_option("--device", bench.device, "comet's device: cpu or cuda:N")
       ->capture_default_str();
   bench_cmd
-      ->add_option("--arch", bench.arch, "mlp (against peer_loop.py), vit or mixer (peer_vit.py)")
+      ->add_option("--arch", bench.arch,
+                   "mlp (against peer_loop.py), vit or mixer (peer_vit.py), gpt2 (peer_gpt.py)")
       ->check(CLI::IsMember({"mlp", "vit", "mixer"}))
       ->capture_default_str();
-  bench_cmd->add_option("--model", bench.model, "vit, mixer: comet or standard")
+  bench_cmd->add_option("--model", bench.model, "vit, mixer, gpt2: comet or standard")
       ->check(CLI::IsMember({"comet", "standard"}))
       ->capture_default_str();
-  bench_cmd->add_option("--dim", bench.dim, "vit, mixer: token dimension")->capture_default_str();
-  bench_cmd->add_option("--depth", bench.depth, "vit, mixer: blocks")->capture_default_str();
-  bench_cmd->add_option("--heads", bench.heads, "vit: attention heads")->capture_default_str();
+  bench_cmd->add_option("--dim", bench.dim, "vit, mixer, gpt2: token dimension (gpt2: n_embd)")
+      ->capture_default_str();
+  bench_cmd->add_option("--depth", bench.depth, "vit, mixer, gpt2: blocks (layers)")
+      ->capture_default_str();
+  bench_cmd->add_option("--heads", bench.heads, "vit, gpt2: attention heads")
+      ->capture_default_str();
   bench_cmd->add_option("--dim-head", bench.dim_head, "vit: dimension per head")
       ->capture_default_str();
   bench_cmd->add_option("--patch", bench.patch, "vit, mixer: patch side")->capture_default_str();
+  bench_cmd->add_option("--block", bench.block, "gpt2: tokens per block")->capture_default_str();
+  bench_cmd->add_option("--grad-accum", bench.grad_accum, "gpt2: micro-batches per step")
+      ->capture_default_str();
+  bench_cmd->add_option("--steps", bench.steps, "gpt2: optimizer steps per run")
+      ->capture_default_str();
+  bench_cmd->add_option("--corpus", bench.corpus, "gpt2: comet's training corpus (a dataset)")
+      ->capture_default_str();
   bench_cmd
       ->add_option("--threads", bench.threads,
                    "vit, mixer: torch threads of the peer and of comet's worker; 0: every core")

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bench_language.h"
 #include "bench_runs.h"
 #include "bench_vision.h"
 #include "bench_work.h"
@@ -34,11 +35,20 @@ namespace fs = std::filesystem;
 
 void check_params(const BenchParams& p) {
   auto fail = [](const std::string& what) { throw UsageError(what); };
-  if (p.arch != "mlp" && p.arch != "vit" && p.arch != "mixer") {
-    fail(fmt::format("--arch '{}'; allowed: mlp, vit, mixer", p.arch));
+  if (p.arch != "mlp" && p.arch != "vit" && p.arch != "mixer" && p.arch != "gpt2") {
+    fail(fmt::format("--arch '{}'; allowed: mlp, vit, mixer, gpt2", p.arch));
+  }
+  if (p.arch == "gpt2") {
+    if (p.block < 2) fail(fmt::format("--block {} must be >= 2", p.block));
+    if (p.grad_accum < 1) fail(fmt::format("--grad-accum {} must be >= 1", p.grad_accum));
+    if (p.steps < 1) fail(fmt::format("--steps {} must be >= 1", p.steps));
+    if (p.dim % p.heads != 0) {
+      fail(fmt::format("--dim {} must be a multiple of --heads {}", p.dim, p.heads));
+    }
   }
   if (p.arch != "mlp" && p.model != "comet" && p.model != "standard") {
-    fail(fmt::format("--model '{}'; allowed: comet, standard (what peer_vit.py has)", p.model));
+    fail(fmt::format(
+        "--model '{}'; allowed: comet, standard (what peer_vit.py and peer_gpt.py have)", p.model));
   }
   for (const auto& [name, value] : {std::pair<const char*, std::int64_t>{"--dim", p.dim},
                                     {"--depth", p.depth},
@@ -47,7 +57,8 @@ void check_params(const BenchParams& p) {
                                     {"--patch", p.patch}}) {
     if (value < 1) fail(fmt::format("{} {} must be >= 1", name, value));
   }
-  if (28 % p.patch != 0) fail(fmt::format("--patch {} must divide 28 (Fashion-MNIST)", p.patch));
+  if (p.arch != "gpt2" && 28 % p.patch != 0)
+    fail(fmt::format("--patch {} must divide 28 (Fashion-MNIST)", p.patch));
   if (p.threads < 0) fail(fmt::format("--threads {} must be >= 0", p.threads));
   if (p.width < 1) fail(fmt::format("--width {} must be >= 1", p.width));
   if (!(p.p_k > 0 && p.p_k <= 1)) fail(fmt::format("--p-k {} is outside (0, 1]", p.p_k));
@@ -213,9 +224,11 @@ nlohmann::json machine_json(const BenchParams& p, int cores) {
 
 // The defaults that depend on --arch, filled in.
 BenchParams resolved(BenchParams p) {
-  if (p.width == 0) p.width = p.arch == "mlp" ? 1000 : 128;
+  if (p.width == 0) p.width = p.arch == "mlp" ? 1000 : p.arch == "gpt2" ? 4 * p.dim : 128;
   if (p.arch != "mlp" && p.peer.filename() == "peer_loop.py")
-    p.peer.replace_filename("peer_vit.py");
+    p.peer.replace_filename(p.arch == "gpt2" ? "peer_gpt.py" : "peer_vit.py");
+  // The tiny configuration is batch 16; --batch given replaces it.
+  if (p.arch == "gpt2" && p.batches == std::vector<std::int64_t>{32, 128}) p.batches = {16};
   return p;
 }
 
@@ -229,6 +242,28 @@ int bench_command(const BenchParams& given, std::ostream& out, std::ostream& err
   engine::set_threads(cores);
   out << fmt::format("comet bench on {} ({}, {} core(s), {})\n", engine::host_name(),
                      engine::device_name(p.device), cores, engine::blas_name());
+  if (p.arch == "gpt2") {
+    nlohmann::json report = machine_json(p, cores);
+    report["config"] = {{"arch", p.arch},
+                        {"model", p.model},
+                        {"dim", p.dim},
+                        {"depth", p.depth},
+                        {"heads", p.heads},
+                        {"width", p.width},
+                        {"block", p.block},
+                        {"p_k", p.p_k},
+                        {"grad_accum", p.grad_accum},
+                        {"steps", p.steps},
+                        {"corpus", p.corpus},
+                        {"threads", p.threads > 0 ? p.threads : cores},
+                        {"repetitions", p.repetitions}};
+    report["tokens"] = language_bench(p, dir.path(), out, err);
+    if (!p.json.empty()) {
+      write_text(p.json, report.dump(2) + "\n");
+      out << "results: " << p.json.string() << "\n";
+    }
+    return kExitOk;
+  }
   if (p.arch != "mlp") {
     nlohmann::json report = machine_json(p, cores);
     report["config"] = {{"arch", p.arch},

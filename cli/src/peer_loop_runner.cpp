@@ -19,12 +19,16 @@ std::string shell_quoted(const std::string& text) {
 
 PeerResult parse_peer_summary(const std::string& line) {
   const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.value("summary", false) || !json.contains("seconds_per_epoch") ||
-      !json["seconds_per_epoch"].is_number()) {
+  // peer_loop.py and peer_vit.py report seconds per epoch, peer_gpt.py tokens per second.
+  auto number = [&](const char* key) { return json.contains(key) && json[key].is_number(); };
+  if (!json.is_object() || !json.value("summary", false) ||
+      !(number("seconds_per_epoch") || number("tokens_per_second"))) {
     throw BenchError("not a peer summary line: " + line);
   }
   PeerResult r;
-  r.seconds_per_epoch = json["seconds_per_epoch"].get<double>();
+  r.seconds_per_epoch = json.value("seconds_per_epoch", 0.0);
+  r.tokens_per_second = json.value("tokens_per_second", 0.0);
+  r.trainable_params = json.value("trainable_params", std::int64_t{0});
   r.device = json.value("device", "");
   r.torch = json.value("torch", "");
   r.train_examples = json.value("train_examples", std::int64_t{0});

@@ -24,6 +24,9 @@ struct PeerResult {
   std::string device;            // "cpu", "cuda"
   std::string torch;             // the PyTorch version it ran on
   std::int64_t train_examples = 0;
+  // peer_gpt.py: its training rate and model size (0 from the other peers).
+  double tokens_per_second = 0;
+  std::int64_t trainable_params = 0;
 };
 
 // Throws BenchError (bench_command.h) with the peer's last output when it fails or prints no

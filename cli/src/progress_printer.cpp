@@ -34,10 +34,11 @@ double extra_value(const engine::EpochMetrics& m, std::string_view split, std::s
 
 std::string metrics_text(const engine::EpochMetrics& m) {
   if (m.step > 0) {
-    return fmt::format("step {}  train_loss {:.4f}  val_loss {:.4f}  val_ppl {:.2f}  {:.0f} tok/s  "
-                       "{:.1f}s",
-                       m.step, m.train_loss, m.val_loss, extra_value(m, "val", "ppl"),
-                       extra_value(m, "train", "tokens_per_s"), m.seconds);
+    return fmt::format(
+        "step {}  train_loss {:.4f}  val_loss {:.4f}  val_ppl {:.2f}  {:.0f} tok/s  "
+        "{:.1f}s",
+        m.step, m.train_loss, m.val_loss, extra_value(m, "val", "ppl"),
+        extra_value(m, "train", "tokens_per_s"), m.seconds);
   }
   if (!m.has_accuracy) {
     return fmt::format("train_loss {:.4f}  val_loss {:.4f}  {:.1f}s", m.train_loss, m.val_loss,

@@ -52,12 +52,12 @@ struct TrainingState {
 // saved as it was when the current pass over the data began, so that a resume draws that pass's
 // order again and skips its first micro_in_pass micro-batches (mid-epoch resume, bit for bit).
 struct StepPosition {
-  std::int64_t step = 0;            // optimizer steps done
-  std::int64_t pass = 0;            // 0-based pass over the training blocks
-  std::int64_t micro_in_pass = 0;   // micro-batches of that pass already trained on
-  double train_seconds = 0;         // training time so far, for max_hours
-  double loss_scale = 0;            // fp16 on CUDA: the dynamic loss scale (0: none)
-  std::int64_t good_steps = 0;      // fp16: steps since the scale last changed
+  std::int64_t step = 0;           // optimizer steps done
+  std::int64_t pass = 0;           // 0-based pass over the training blocks
+  std::int64_t micro_in_pass = 0;  // micro-batches of that pass already trained on
+  double train_seconds = 0;        // training time so far, for max_hours
+  double loss_scale = 0;           // fp16 on CUDA: the dynamic loss scale (0: none)
+  std::int64_t good_steps = 0;     // fp16: steps since the scale last changed
 };
 
 // Writes the checkpoint of `trial` after `epoch` to `<file>.tmp`, fsyncs it and renames it over

@@ -1,10 +1,10 @@
 #include "language_training.h"
 
-#include <ATen/autocast_mode.h>
-
 #include <chrono>
-#include <optional>
 #include <cmath>
+#include <optional>
+
+#include <ATen/autocast_mode.h>
 
 #include "gradient_clipping.h"
 #include "lr_schedule.h"
@@ -79,8 +79,8 @@ std::optional<double> evaluate_blocks(models::Network& net, const datasets::Data
   torch::InferenceMode inference;
   net.set_training(false);
   const auto n = max_blocks > 0 ? std::min(max_blocks, split.size()) : split.size();
-  auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(
-                                  split.features().device()));
+  auto sum = torch::zeros(
+      {}, torch::TensorOptions().dtype(torch::kFloat64).device(split.features().device()));
   for (std::int64_t start = 0; start < n; start += batch) {
     if (observer.should_stop()) return std::nullopt;
     const auto len = std::min(batch, n - start);
@@ -99,12 +99,13 @@ StepPlan plan_steps(const sweeps::TrialConfig& c, std::int64_t train_blocks) {
   const auto accum = c.integer("grad_accum");
   plan.micro_per_pass = train_blocks / batch;
   plan.total_steps = c.integer("epochs") * plan.micro_per_pass / accum;
-  if (c.integer("max_steps") > 0) plan.total_steps = std::min(plan.total_steps, c.integer("max_steps"));
+  if (c.integer("max_steps") > 0)
+    plan.total_steps = std::min(plan.total_steps, c.integer("max_steps"));
   if (plan.total_steps < 1) {
     throw datasets::DatasetError(
-        "the training split has " + std::to_string(train_blocks) + " blocks: " +
-        std::to_string(c.integer("epochs")) + " epoch(s) of batch_size " + std::to_string(batch) +
-        " x grad_accum " + std::to_string(accum) +
+        "the training split has " + std::to_string(train_blocks) +
+        " blocks: " + std::to_string(c.integer("epochs")) + " epoch(s) of batch_size " +
+        std::to_string(batch) + " x grad_accum " + std::to_string(accum) +
         " make no optimizer step; allowed: epochs * floor(blocks / batch_size) >= grad_accum");
   }
   const auto per_pass = std::max<std::int64_t>(1, plan.micro_per_pass / accum);
@@ -244,11 +245,12 @@ TrialResult train_language_model(TrialSession& s, const sweeps::TrialSpec& trial
                            std::max(interval_train_seconds, 1e-9)});
     m.extra.push_back({"train", "lr", last_lr});
     m.extra.push_back({"epoch", "step", static_cast<double>(pos.step)});
-    m.extra.push_back({"epoch", "tokens",
-                       tokens_per_micro * static_cast<double>(pos.step * accum)});
-    m.extra.push_back({"epoch", "epoch",
-                       static_cast<double>(pos.pass) + static_cast<double>(pos.micro_in_pass) /
-                                                           static_cast<double>(plan.micro_per_pass)});
+    m.extra.push_back(
+        {"epoch", "tokens", tokens_per_micro * static_cast<double>(pos.step * accum)});
+    m.extra.push_back(
+        {"epoch", "epoch",
+         static_cast<double>(pos.pass) +
+             static_cast<double>(pos.micro_in_pass) / static_cast<double>(plan.micro_per_pass)});
     m.seconds = seconds_since(interval_start);
     observer.on_epoch(m);
     result.epochs_completed = ++records;

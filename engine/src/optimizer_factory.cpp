@@ -46,12 +46,12 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const sweeps::TrialConfi
         parameters, torch::optim::SGDOptions(lr).momentum(kSgdMomentum).weight_decay(wd), grouped);
   }
   if (name == "adam") {
-    return make_with<torch::optim::Adam>(parameters,
-                                         torch::optim::AdamOptions(lr).weight_decay(wd), grouped);
+    return make_with<torch::optim::Adam>(parameters, torch::optim::AdamOptions(lr).weight_decay(wd),
+                                         grouped);
   }
   if (name == "adamw") {
-    return make_with<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(lr).weight_decay(wd), grouped);
+    return make_with<torch::optim::AdamW>(parameters,
+                                          torch::optim::AdamWOptions(lr).weight_decay(wd), grouped);
   }
   // The sweep schema admits only the names above; reaching here is a schema/engine mismatch.
   throw std::logic_error("optimizer '" + name + "' is in the schema but not in the engine");

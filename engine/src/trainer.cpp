@@ -6,11 +6,11 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "checkpoint.h"
-#include "language_training.h"
-#include "trial_session.h"
 #include "gradient_clipping.h"
+#include "language_training.h"
 #include "lr_schedule.h"
 #include "optimizer_factory.h"
+#include "trial_session.h"
 
 #include "comet/datasets/augmentation.h"
 #include "comet/datasets/dataset.h"
@@ -149,9 +149,11 @@ void check_data_fits_trial(const sweeps::TrialSpec& t, const datasets::Dataset& 
   };
   const bool corpus = info.task == datasets::Task::language_modeling;
   if (corpus != (c.text("arch") == "gpt2")) {
-    fail(corpus ? "dataset " + info.name + " is a text corpus, which only arch gpt2 reads; allowed: arch gpt2"
-                : "arch gpt2 needs a text corpus, and dataset " + info.name +
-                      " is not one; allowed: wikitext2, wikitext103, codeparrot, python_stdlib, text");
+    fail(corpus
+             ? "dataset " + info.name +
+                   " is a text corpus, which only arch gpt2 reads; allowed: arch gpt2"
+             : "arch gpt2 needs a text corpus, and dataset " + info.name +
+                   " is not one; allowed: wikitext2, wikitext103, codeparrot, python_stdlib, text");
   }
   if (corpus) {
     if (c.integer("vocab") > 0 && c.integer("vocab") < info.vocab_size) {

@@ -91,8 +91,9 @@ TEST(Gpt2Keys, TrainingKeysBelongToGpt2Trials) {
                         "grad_accum: 4\n"),
             "lm.yaml:7:1: grad_accum applies only to trials with arch gpt2, and this sweep has "
             "none");
-  auto trials = testing::expand(kTop + "grad_accum: 8\neval_every: 50\nmax_steps: 1000\n"
-                                       "max_hours: 24\nprecision: bf16\nvocab: 50304\n");
+  auto trials = testing::expand(kTop +
+                                "grad_accum: 8\neval_every: 50\nmax_steps: 1000\n"
+                                "max_hours: 24\nprecision: bf16\nvocab: 50304\n");
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].config.integer("grad_accum"), 8);
   EXPECT_EQ(trials[0].config.real("max_hours"), 24.0);

@@ -31,7 +31,17 @@ struct BenchParams {
   std::int64_t dim_head = 16;
   std::int64_t patch = 4;
   std::int64_t width = 0;
-  // vit, mixer: torch threads of both sides (the peer's --threads, comet's worker); 0: every core.
+  // gpt2: a GPT-2 of `dim` (n_embd), `depth` layers, `heads`, MLP `width` (0: 4 x dim), blocks
+  // of `block` tokens, micro-batches of the first `batches` entry x `grad_accum`, `steps`
+  // optimizer steps of AdamW with warm-up and cosine and clipping at 1.0, trained by comet on
+  // `corpus` and by peer_gpt.py (the default peer beside peer_loop.py) on random ids of the
+  // same vocabulary (the step costs the same); compared in tokens per second of training.
+  std::int64_t block = 128;
+  std::int64_t grad_accum = 1;
+  int steps = 30;
+  std::string corpus = "python_stdlib";
+  // vit, mixer, gpt2: torch threads of both sides (the peer's --threads, comet's worker); 0: every
+  // core.
   int threads = 0;
   double p_k = 0.5;
   std::vector<std::int64_t> batches{32, 128};
