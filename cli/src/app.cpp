@@ -241,7 +241,10 @@ int run_app(int argc, char** argv) {
     command->add_option("sweep", common.sweep, "The sweep")->required();
     command->add_option("-o,--output", common.output, "The figure: .pdf, .png or .svg")->required();
     command->add_option("--db", common.db, "Results database")->capture_default_str();
-    command->add_option("--metric", common.metric, "val_acc, val_loss, train_acc or train_loss")
+    command
+        ->add_option("--metric", common.metric,
+                     "val_acc, val_loss, train_acc, train_loss, test_acc, test_loss; language "
+                     "models: val_ppl, train_ppl, test_ppl")
         ->capture_default_str();
     command->add_option("--script", script_dir,
                         "Also keep figure.gp and its .dat files in this folder (rerun: gnuplot "
@@ -266,6 +269,12 @@ int run_app(int argc, char** argv) {
   plot_curves_cmd->add_option("--where", plot_curves.where,
                               "Only trials whose config has key=value, compared as displayed "
                               "(repeatable; all must hold)");
+  plot_curves_cmd
+      ->add_option("--x", plot_curves.x,
+                   "The x axis: epoch, or for language models step or tokens (Figs. 9-10)")
+      ->check(CLI::IsMember({"epoch", "step", "tokens"}))
+      ->capture_default_str();
+  plot_curves_cmd->add_flag("--log-y", plot_curves.log_y, "A logarithmic y axis");
   PlotBarsParams plot_bars;
   auto* plot_bars_cmd = plot_cmd->add_subcommand(
       "bars",

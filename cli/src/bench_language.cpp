@@ -89,9 +89,8 @@ nlohmann::json language_bench(const BenchParams& p, const std::filesystem::path&
       err << fmt::format("batch {} rep {}: comet {:.0f} tokens/s\n", batch, rep, comet.back())
           << std::flush;
     }
-    nlohmann::json row{{"batch", batch},
-                       {"comet_tokens_per_second", comet},
-                       {"comet_median", median(comet)}};
+    nlohmann::json row{
+        {"batch", batch}, {"comet_tokens_per_second", comet}, {"comet_median", median(comet)}};
     if (!peer.empty()) {
       row["peer_tokens_per_second"] = peer;
       row["peer_median"] = median(peer);

@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <iosfwd>
-
 #include <nlohmann/json.hpp>
 
 #include "comet/cli/bench_command.h"

@@ -69,7 +69,8 @@ int plot_curves_command(const PlotCurvesParams& params, std::ostream& out) {
   const auto filters = parse_where(params.where);
   return draw(params.common, out, [&](const results::ResultStore& store) {
     return results::curves_figure(
-        store, results::CurvesFigureRequest{params.common.sweep, params.common.metric, filters});
+        store, results::CurvesFigureRequest{params.common.sweep, params.common.metric, filters,
+                                            params.x, params.log_y});
   });
 }
 

@@ -82,7 +82,7 @@ Aggregate aggregate_from_string(std::string_view text) {
 
 bool lower_is_better(std::string_view metric) {
   return metric == "loss" || metric == "mse" || metric == "error" || metric == "perplexity" ||
-         metric == "seconds";
+         metric == "ppl" || metric == "seconds";
 }
 
 std::optional<double> reduce(const std::vector<std::pair<int, double>>& series, Aggregate aggregate,

@@ -10,12 +10,14 @@
 namespace comet::results {
 
 MetricKey parse_metric(std::string_view metric) {
-  static constexpr std::string_view kMetrics[] = {"val_acc",    "val_loss", "train_acc",
-                                                  "train_loss", "test_acc", "test_loss"};
+  static constexpr std::string_view kMetrics[] = {"val_acc",    "val_loss",  "train_acc",
+                                                  "train_loss", "test_acc",  "test_loss",
+                                                  "val_ppl",    "train_ppl", "test_ppl"};
   if (std::find(std::begin(kMetrics), std::end(kMetrics), metric) == std::end(kMetrics)) {
     throw FigureError(
         fmt::format("unknown metric '{}'; allowed: val_acc, val_loss, train_acc, "
-                    "train_loss, test_acc, test_loss",
+                    "train_loss, test_acc, test_loss, val_ppl, train_ppl, test_ppl (language "
+                    "models)",
                     metric));
   }
   const auto underscore = metric.find('_');

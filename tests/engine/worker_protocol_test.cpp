@@ -52,7 +52,13 @@ TEST(WorkerProtocol, EpochMetricsRoundTripExactlyAndNanBecomesNull) {
   WorkerEvent e;
   e.type = WorkerEvent::Type::epoch;
   e.trial = "abc";
-  e.metrics = EpochMetrics{5, 0.1 + 0.2, 1.0 / 3.0, std::nan(""), 0.987654321012345, true, 1e-300};
+  e.metrics.epoch = 5;
+  e.metrics.train_loss = 0.1 + 0.2;
+  e.metrics.train_acc = 1.0 / 3.0;
+  e.metrics.val_loss = std::nan("");
+  e.metrics.val_acc = 0.987654321012345;
+  e.metrics.has_accuracy = true;
+  e.metrics.seconds = 1e-300;
   const auto line = encode(e);
   EXPECT_NE(line.find("\"val_loss\":null"), std::string::npos) << line;
   const auto back = decode_event(line);

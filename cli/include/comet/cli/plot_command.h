@@ -34,6 +34,8 @@ int plot_grid_command(const PlotGridParams& params, std::ostream& out);
 struct PlotCurvesParams {
   PlotOutputParams common;
   std::vector<std::string> where;  // key=value, compared with the value as displayed
+  std::string x = "epoch";         // epoch | step | tokens (step-based training)
+  bool log_y = false;
 };
 int plot_curves_command(const PlotCurvesParams& params, std::ostream& out);
 

@@ -111,6 +111,11 @@ struct CurvesFigureRequest {
   std::string sweep;
   std::string metric = "val_acc";
   std::vector<ConfigFilter> where = {};
+  // The x axis: epoch (a record: an epoch, or an evaluation of step-based training), step
+  // (optimizer steps, as Figs. 9-10) or tokens (tokens seen); step and tokens read the records'
+  // epoch/step and epoch/tokens metrics, which step-based training stores.
+  std::string x = "epoch";
+  bool log_y = false;  // a logarithmic y axis (perplexities early in training)
 };
 GnuplotJob curves_figure(const ResultStore& store, const CurvesFigureRequest& request);
 
