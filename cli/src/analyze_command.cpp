@@ -321,8 +321,29 @@ int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ost
     throw UsageError(fmt::format("--dataset '{}' is not known; allowed: {}", params.dataset,
                                  fmt::join(names, ", ")));
   }
+  if (params.widths != "per_model" && params.widths != "per_layer") {
+    throw UsageError(fmt::format("--widths '{}' is not allowed; allowed: per_model, per_layer",
+                                 params.widths));
+  }
+  if (params.sparsity.size() != 2 || !(params.sparsity[0] >= 0 &&
+                                       params.sparsity[0] <= params.sparsity[1] &&
+                                       params.sparsity[1] <= 1)) {
+    throw UsageError(fmt::format(
+        "--sparsity {} is not allowed; allowed: LO,HI with 0 <= LO <= HI <= 1 (the range of "
+        "1 - p_k)",
+        fmt::join(params.sparsity, ",")));
+  }
+  if (params.examples_from != "train" && params.examples_from != "test" &&
+      params.examples_from != "all") {
+    throw UsageError(fmt::format(
+        "--examples-from '{}' is not allowed; allowed: train, test, all", params.examples_from));
+  }
   check_output(params.common);
   engine::UtilizationAnalysisRequest request;
+  request.width_per_layer = params.widths == "per_layer";
+  request.min_drop = params.sparsity[0];
+  request.max_drop = params.sparsity[1];
+  request.examples_from = params.examples_from;
   request.dataset = params.dataset;
   request.data_root = params.data_root;
   request.models = params.models;
@@ -343,7 +364,9 @@ int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ost
           {"examples", result.examples},
           {"depth", request.depth},
           {"width", {request.min_width, request.max_width}},
+          {"widths", params.widths},
           {"one_minus_p_k", {request.min_drop, request.max_drop}},
+          {"examples_from", params.examples_from},
           {"activation", request.activation},
           {"seed", params.common.seed},
       }

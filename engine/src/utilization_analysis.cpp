@@ -2,6 +2,7 @@
 // on over a dataset, and how many never are (docs/analyses.md).
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "comet/datasets/dataset.h"
@@ -44,6 +45,9 @@ void check_utilization_request(const UtilizationAnalysisRequest& r) {
          " must satisfy 0 <= min <= max <= 1");
   }
   if (r.histogram_bins < 1) fail("histogram bins must be >= 1");
+  if (r.examples_from != "train" && r.examples_from != "test" && r.examples_from != "all") {
+    fail("examples from '" + r.examples_from + "'; allowed: train, test, all");
+  }
 }
 
 }  // namespace
@@ -55,17 +59,25 @@ UtilizationAnalysisResult run_utilization_analysis(const UtilizationAnalysisRequ
   data_request.name = request.dataset;
   data_request.data_root = request.data_root;
   const auto data = datasets::load_dataset(data_request);
-  // The whole training file: the train and validation splits together.
-  auto raw = torch::cat({data->train().features(), data->validation().features()});
-  auto ids = torch::cat({data->train().ids(), data->validation().ids()});
+  // The whole training file (the train and validation splits together), the test split, or all.
+  std::vector<torch::Tensor> parts;
+  if (request.examples_from != "test") {
+    parts = {data->train().features(), data->validation().features()};
+  }
+  if (request.examples_from != "train") {
+    if (data->test().size() == 0) {
+      throw AnalysisError(request.dataset + " has no test split; allowed: examples from train");
+    }
+    parts.push_back(data->test().features());
+  }
+  auto raw = torch::cat(parts);
   if (request.examples > 0) {
     if (request.examples > raw.size(0)) {
       throw AnalysisError("examples " + std::to_string(request.examples) + " exceeds the " +
-                          std::to_string(raw.size(0)) + " of " + request.dataset +
-                          "'s training file");
+                          std::to_string(raw.size(0)) + " examples of " + request.dataset +
+                          " (examples from " + request.examples_from + ")");
     }
     raw = raw.narrow(0, 0, request.examples);
-    ids = ids.narrow(0, 0, request.examples);
   }
   const std::int64_t n = raw.size(0);
   constexpr std::int64_t kBatch = 2048;
@@ -85,30 +97,46 @@ UtilizationAnalysisResult run_utilization_analysis(const UtilizationAnalysisRequ
     config.depth = request.depth;
     config.activation = request.activation;
     config.seed = net_seed_base + static_cast<std::uint64_t>(i);
-    do {  // a draw that keeps no unit is drawn again
-      const auto span = static_cast<double>(request.max_width - request.min_width + 1);
-      config.width = request.min_width + static_cast<std::int64_t>(draws.uniform() * span);
+    const auto span = static_cast<double>(request.max_width - request.min_width + 1);
+    const auto draw_width = [&] {
+      return request.min_width + static_cast<std::int64_t>(draws.uniform() * span);
+    };
+    std::int64_t kept = 0;
+    do {  // a draw that keeps no unit in some layer is drawn again (about 1 % of draws)
+      config.width = draw_width();
+      config.hidden_widths.clear();
+      if (request.width_per_layer) {
+        config.hidden_widths.push_back(config.width);
+        for (int l = 2; l < request.depth; ++l) config.hidden_widths.push_back(draw_width());
+        config.width = *std::min_element(config.hidden_widths.begin(), config.hidden_widths.end());
+      }
       config.p_k =
           1.0 - (request.min_drop + draws.uniform() * (request.max_drop - request.min_drop));
     } while (models::kept_units(config.p_k, config.width) < 1);
     auto net = models::make_network(config, "cpu");
     net->set_training(false);
+    // comet's masks depend on the input alone (fixed routing, eqs. 4-6): the routing network's
+    // masks are the whole answer, without the backbone's forward pass.
+    assert(net->masks_depend_only_on_input());
 
-    torch::Tensor on_counts;  // [hidden layers * width]
-    std::vector<torch::Tensor> masks, activations;
+    torch::Tensor on_counts;  // [sum of the hidden widths]
     for (std::int64_t start = 0; start < n; start += kBatch) {
       const auto len = std::min(kBatch, n - start);
-      models::trace_hidden(*net, data->prepare(raw.narrow(0, start, len)),
-                           ids.narrow(0, start, len), masks, activations);
+      const auto masks = net->input_masks(data->prepare(raw.narrow(0, start, len)));
       auto counts = torch::cat(masks, 1).sum(0, false, torch::kLong);
       on_counts = on_counts.defined() ? on_counts + counts : counts;
+    }
+    for (const auto w : config.hidden_widths.empty()
+                            ? std::vector<std::int64_t>(request.depth - 1, config.width)
+                            : config.hidden_widths) {
+      kept += models::kept_units(config.p_k, w);
     }
     const auto utilization = on_counts.to(torch::kDouble) / static_cast<double>(n);
 
     UtilizationModel model;
-    model.width = config.width;
+    model.width = on_counts.numel() / (request.depth - 1);
     model.p_k = config.p_k;
-    model.kept = models::kept_units(config.p_k, config.width);
+    model.kept = kept;
     model.units = utilization.numel();
     model.never_active = (on_counts == 0).sum().item<std::int64_t>();
     model.min_utilization = utilization.min().item<double>();

@@ -118,6 +118,21 @@ void check_config(const NetworkConfig& c) {
     fail("p_k " + std::to_string(c.p_k) + " x width " + std::to_string(c.width) +
          " keeps no unit; floor(p_k * width) must be >= 1");
   }
+  if (!c.hidden_widths.empty()) {
+    if (c.model != "comet") {
+      fail("one width per hidden layer is for model comet only, not '" + c.model + "'");
+    }
+    if (static_cast<std::int64_t>(c.hidden_widths.size()) != c.depth - 1) {
+      fail(std::to_string(c.hidden_widths.size()) + " hidden widths for depth " +
+           std::to_string(c.depth) + "; allowed: depth - 1 of them");
+    }
+    for (const auto w : c.hidden_widths) {
+      if (kept_units(c.p_k, w) < 1) {
+        fail("p_k " + std::to_string(c.p_k) + " x hidden width " + std::to_string(w) +
+             " keeps no unit; floor(p_k * width) must be >= 1");
+      }
+    }
+  }
   if (c.mask_p != -1 && !(c.mask_p > 0 && c.mask_p <= 1)) {
     fail("mask keep probability " + std::to_string(c.mask_p) + " must be in (0, 1]");
   }
@@ -172,7 +187,9 @@ std::shared_ptr<torch::nn::Module> build_module(const NetworkConfig& c) {
   }
   const auto width = c.model == "smaller" ? k : c.width;
   std::vector<std::int64_t> dims{c.input_dim};
-  for (std::int64_t l = 0; l + 1 < c.depth; ++l) dims.push_back(width);
+  for (std::int64_t l = 0; l + 1 < c.depth; ++l) {
+    dims.push_back(c.hidden_widths.empty() ? width : c.hidden_widths[static_cast<std::size_t>(l)]);
+  }
   std::vector<std::int64_t> hidden_dims(dims);  // input + hidden widths: the routing net's shape
   dims.push_back(c.output_dim);
   return std::make_shared<MaskedMlp>(dims, make_activation(c.activation),

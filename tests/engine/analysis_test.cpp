@@ -147,11 +147,11 @@ TEST(UtilizationAnalysisTest, CountsUnitsAndUtilisation) {
     EXPECT_LE(m.width, 30);
     EXPECT_GT(m.p_k, 0.0);
     EXPECT_LE(m.p_k, 0.95 + 1e-12);
-    EXPECT_EQ(m.kept, models::kept_units(m.p_k, m.width));
-    EXPECT_GE(m.kept, 1);
+    EXPECT_EQ(m.kept, 3 * models::kept_units(m.p_k, m.width));  // over the 3 hidden layers
+    EXPECT_GE(m.kept, 3);
     EXPECT_EQ(m.units, 3 * m.width);  // 4 linear layers: 3 hidden
-    // Every example turns on exactly `kept` units per layer.
-    EXPECT_NEAR(m.mean_utilization, static_cast<double>(m.kept) / m.width, 1e-12);
+    // Every example turns on exactly `kept` units over the hidden layers.
+    EXPECT_NEAR(m.mean_utilization, static_cast<double>(m.kept) / m.units, 1e-12);
     EXPECT_LE(m.min_utilization, m.mean_utilization);
     EXPECT_GE(m.max_utilization, m.mean_utilization);
     EXPECT_EQ(m.never_active > 0, m.min_utilization == 0.0);
@@ -167,6 +167,27 @@ TEST(UtilizationAnalysisTest, CountsUnitsAndUtilisation) {
   EXPECT_EQ(std::accumulate(result.histogram.begin(), result.histogram.end(), std::int64_t{0}),
             units);
   EXPECT_GE(result.histogram[0], never);  // never-active units are in the first bin
+}
+
+// Fig. 3's readings: N_l drawn per hidden layer, and the examples of the test split or of both.
+TEST(UtilizationAnalysisTest, PerLayerWidthsAndTheTestSplit) {
+  auto request = small_utilization();
+  request.width_per_layer = true;
+  request.examples_from = "test";
+  const auto result = run_utilization_analysis(request);
+  EXPECT_EQ(result.examples, 250);  // synthetic_clusters: a quarter as many test examples
+  bool some_layers_differ = false;
+  for (const auto& m : result.models) {
+    EXPECT_GE(m.units, 30);
+    EXPECT_LE(m.units, 90);
+    some_layers_differ = some_layers_differ || m.units != 3 * m.width;
+    EXPECT_NEAR(m.mean_utilization, static_cast<double>(m.kept) / m.units, 1e-12);
+  }
+  EXPECT_TRUE(some_layers_differ);  // 4 models x 3 widths in 10..30: equal ones would be chance
+  request.examples_from = "all";
+  EXPECT_EQ(run_utilization_analysis(request).examples, 1250);
+  request.examples_from = "validation";
+  EXPECT_THROW(run_utilization_analysis(request), AnalysisError);
 }
 
 TEST(UtilizationAnalysisTest, ExamplesLimitAndReproducibility) {

@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "comet/cli/table_printer.h"
 
@@ -47,6 +48,10 @@ struct AnalyzeUtilizationParams {
   std::filesystem::path data_root = {};  // empty: $COMET_DATA or the cache folder
   int models = 1000;
   std::int64_t examples = 0;  // 0: the whole training file
+  // Fig. 3's readings (docs/analyses.md, "Which reading gives the paper's numbers").
+  std::string widths = "per_model";         // per_model | per_layer
+  std::vector<double> sparsity = {0.05, 1};  // the range of 1 - p_k, drawn uniformly
+  std::string examples_from = "train";      // train | test | all
 };
 int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ostream& out,
                                 std::ostream& err);

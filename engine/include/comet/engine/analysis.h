@@ -85,6 +85,10 @@ struct UtilizationAnalysisRequest {
   int depth = 4;
   std::int64_t min_width = 100, max_width = 1000;
   double min_drop = 0.05, max_drop = 1.0;  // the range of 1 - p_k
+  // Fig. 3's readings (docs/analyses.md): a width per hidden layer (N_l) or one per model; the
+  // examples passed: the training file (train and validation splits), the test split, or both.
+  bool width_per_layer = false;
+  std::string examples_from = "train";  // train | test | all
   std::string activation = "softplus";
   std::uint64_t seed = 0;
   int histogram_bins = 50;
@@ -92,10 +96,10 @@ struct UtilizationAnalysisRequest {
 };
 
 struct UtilizationModel {
-  std::int64_t width = 0;
+  std::int64_t width = 0;  // the mean of the hidden layers' widths
   double p_k = 0;
-  std::int64_t kept = 0;
-  std::int64_t units = 0;         // hidden units: (depth - 1) * width
+  std::int64_t kept = 0;          // units kept per example, over every hidden layer
+  std::int64_t units = 0;         // hidden units, over every hidden layer
   std::int64_t never_active = 0;  // units with utilisation 0
   double min_utilization = 0, max_utilization = 0;
   double mean_utilization = 0;  // kept / width: every example turns on `kept` units per layer

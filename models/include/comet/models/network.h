@@ -41,6 +41,9 @@ struct NetworkConfig {
   std::string topk_on = "pre_activation";  // topk: pre_activation | post_activation
   double mask_p = -1;                      // bernoulli (default p_k), example_tied (default 0.2)
   double l1_lambda = 1e-5;                 // l1
+  // arch mlp, model comet: one width per hidden layer (depth - 1 of them, Fig. 3's N_l drawn per
+  // layer); empty: `width` for every hidden layer.
+  std::vector<std::int64_t> hidden_widths;
 
   // Architecture: mlp (the MaskedMlp family above) | vit | mixer (docs/models.md).
   std::string arch = "mlp";
