@@ -17,6 +17,7 @@
 #include "comet/cli/data_command.h"
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
+#include "comet/cli/paper_command.h"
 #include "comet/cli/plot_command.h"
 #include "comet/engine/runtime_info.h"
 #include "comet/sweeps/param_schema.h"
@@ -198,7 +199,7 @@ int run_app(int argc, char** argv) {
   compare_cmd
       ->add_option("--metric", compare.metric,
                    "<split>_<name> such as val_acc, val_loss, train_loss, or a bare name")
-      ->capture_default_str();
+      ->default_str("val_acc; val_loss (MSE) for a regression sweep");
   compare_cmd->add_option("--split", compare.split, "train, val or test (overrides --metric's)");
   compare_cmd
       ->add_option("--agg", compare.agg,
@@ -231,6 +232,58 @@ int run_app(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->default_str("table");
 
+  // comet paper list | FIG (cli/src/paper_command.cpp, docs/commands/paper.md)
+  auto* paper_cmd = app.add_subcommand(
+      "paper", "Regenerate a figure of the paper: run its sweep (resumable) and draw it");
+  PaperFigureParams paper;
+  std::vector<std::string> paper_overrides;
+  paper_cmd->add_option("figure", paper.figure,
+                        "The figure: 2, 3, 4, 5-8, 11, 33, 34 (paper list)");
+  paper_cmd->add_option("overrides", paper_overrides,
+                        "key=value changes to its sweep (as for run)");
+  paper_cmd->add_option("--scale", paper.scale, "cpu (a reduced variant) or full (the paper's)")
+      ->check(CLI::IsMember({"cpu", "full"}))
+      ->capture_default_str();
+  paper_cmd->add_option("--db", paper.db, "Results database")->capture_default_str();
+  paper_cmd->add_option("--repo", paper.repo, "The repository root (where sweeps/paper/ is)")
+      ->capture_default_str();
+  paper_cmd->add_option("--out", paper.out_dir, "Folder of fig<N>.pdf, .png, .svg")
+      ->capture_default_str();
+  paper_cmd->add_option("--devices,--device", paper.devices, "auto, cpu, cuda, cuda:0,...")
+      ->capture_default_str();
+  paper_cmd->add_option("--jobs-per-device", paper.jobs_per_device, "Workers per device")
+      ->capture_default_str();
+  paper_cmd->add_option("--data-root", paper.data_root, "Where datasets are looked for");
+  PaperListParams paper_list;
+  auto* paper_list_cmd = paper_cmd->add_subcommand(
+      "list", "The figures comet regenerates: sweep file, trials, estimated time on this machine");
+  paper_list_cmd->add_option("--db", paper_list.db, "Results database (stored epoch times)")
+      ->capture_default_str();
+  paper_list_cmd->add_option("--repo", paper_list.repo, "The repository root")
+      ->capture_default_str();
+  paper_list_cmd->add_option("--scale", paper_list.scale, "cpu or full")
+      ->check(CLI::IsMember({"cpu", "full"}))
+      ->capture_default_str();
+  paper_list_cmd
+      ->add_option("--jobs-per-device", paper_list.jobs_per_device,
+                   "Workers the estimate shares the work among")
+      ->capture_default_str();
+  PaperReportParams paper_report;
+  std::string paper_report_output;
+  auto* paper_report_cmd = paper_cmd->add_subcommand(
+      "report", "Markdown: per figure the paper's claim, what the database measured, the verdict");
+  paper_report_cmd->add_option("--db", paper_report.db, "Results database")->capture_default_str();
+  paper_report_cmd->add_option("--repo", paper_report.repo, "The repository root")
+      ->capture_default_str();
+  paper_report_cmd->add_option("--scale", paper_report.scale, "cpu or full")
+      ->check(CLI::IsMember({"cpu", "full"}))
+      ->capture_default_str();
+  paper_report_cmd->add_option("-o,--output", paper_report_output,
+                               "The Markdown file (else stdout)");
+  paper_list_cmd->add_option("--format", paper_list.format, "Output: table, csv or json")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
+
   // comet plot grid | curves | bars (cli/src/plot_command.cpp, docs/figures.md)
   auto* plot_cmd = app.add_subcommand("plot", "Figures of a sweep's learning curves (gnuplot)");
   plot_cmd->require_subcommand(1);
@@ -245,7 +298,7 @@ int run_app(int argc, char** argv) {
         ->add_option("--metric", common.metric,
                      "val_acc, val_loss, train_acc, train_loss, test_acc, test_loss; language "
                      "models: val_ppl, train_ppl, test_ppl")
-        ->capture_default_str();
+        ->default_str("val_acc; val_loss (MSE) for a regression sweep");
     command->add_option("--script", script_dir,
                         "Also keep figure.gp and its .dat files in this folder (rerun: gnuplot "
                         "figure.gp)");
@@ -443,6 +496,20 @@ int run_app(int argc, char** argv) {
       ->add_option("--examples", analyze_util.examples,
                    "The first N examples of the training file (0: all of it)")
       ->capture_default_str();
+  analyze_util_cmd
+      ->add_option("--widths", analyze_util.widths,
+                   "per_model: one width N for every hidden layer; per_layer: N_l drawn for each")
+      ->capture_default_str();
+  analyze_util_cmd
+      ->add_option("--sparsity", analyze_util.sparsity,
+                   "LO,HI: the range of 1 - p_k, drawn uniformly (the paper: 0.05,1)")
+      ->delimiter(',')
+      ->expected(2)
+      ->capture_default_str();
+  analyze_util_cmd
+      ->add_option("--examples-from", analyze_util.examples_from,
+                   "train: the training file; test: the test split; all: both")
+      ->capture_default_str();
 
   // comet serve (cli/src/serve_command.cpp, docs/serve.md)
   ServeParams serve;
@@ -486,6 +553,27 @@ int run_app(int argc, char** argv) {
           std::cerr);
     }
     return run_guarded([&] { return run_command(run, std::cout, std::cerr); }, std::cerr);
+  }
+  if (paper_report_cmd->parsed()) {
+    if (!paper_report_output.empty()) paper_report.output = paper_report_output;
+    return run_guarded([&] { return paper_report_command(paper_report, std::cout); }, std::cerr);
+  }
+  if (paper_list_cmd->parsed()) {
+    return run_guarded([&] { return paper_list_command(paper_list, std::cout); }, std::cerr);
+  }
+  if (paper_cmd->parsed()) {
+    if (paper.figure.empty()) {
+      std::cerr << "comet paper: name a figure (comet paper list shows them)\n";
+      return kExitBadInput;
+    }
+    paper.overrides = overrides_with_positions(paper_overrides, argc, argv);
+    return run_guarded(
+        [&] {
+          InterruptPipe interrupts;
+          paper.interrupt_fd = interrupts.read_fd();
+          return paper_figure_command(paper, std::cout, std::cerr);
+        },
+        std::cerr);
   }
   if (ls_trials->parsed()) {
     if (*sweep_opt) ls.sweep = ls_sweep;

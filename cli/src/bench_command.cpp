@@ -234,9 +234,27 @@ BenchParams resolved(BenchParams p) {
 
 }  // namespace
 
+// Before anything is measured: a missing peer script would fail only after the GEMM probe.
+// The default path is outside the repository (beside the project's checkout, ../shared/bench),
+// so a clean clone lacks it: the message says what to pass.
+void check_peer(const BenchParams& p) {
+  std::error_code ec;
+  if (p.peer.empty() || std::filesystem::is_regular_file(p.peer, ec)) return;
+  const bool is_default = p.peer.parent_path() == BenchParams{}.peer.parent_path();
+  throw UsageError(fmt::format(
+      "--peer {}: no such file{}; pass --peer PATH/{} (the authors' training loop re-expressed), "
+      "or --peer '' to measure comet alone",
+      p.peer.string(),
+      is_default ? " (the default, relative to the current folder, lies outside the repository: "
+                   "a clean clone does not have it)"
+                 : "",
+      p.peer.filename().string()));
+}
+
 int bench_command(const BenchParams& given, std::ostream& out, std::ostream& err) {
   const BenchParams p = resolved(given);
   check_params(p);
+  check_peer(p);
   WorkDir dir(p.work_dir);
   const int cores = engine::default_threads();
   engine::set_threads(cores);

@@ -16,13 +16,14 @@ namespace comet::cli {
 namespace {
 
 // "val_acc" -> (val, acc); a bare "acc" keeps the default split.
-std::pair<std::string, std::string> split_and_metric(const CompareParams& p) {
-  std::string split = "val", metric = p.metric;
+std::pair<std::string, std::string> split_and_metric(const CompareParams& p,
+                                                     const std::string& asked) {
+  std::string split = "val", metric = asked;
   for (const char* known : {"train_", "val_", "test_"}) {
     const std::string prefix = known;
-    if (p.metric.rfind(prefix, 0) == 0) {
+    if (asked.rfind(prefix, 0) == 0) {
       split = prefix.substr(0, prefix.size() - 1);
-      metric = p.metric.substr(prefix.size());
+      metric = asked.substr(prefix.size());
     }
   }
   if (!p.split.empty()) split = p.split;
@@ -39,10 +40,11 @@ Comparison compare_sweep(const results::ResultStore& store, const CompareParams&
   spec.rows = axis(params.rows);
   spec.cols = axis(params.cols);
   spec.by = axis(params.by);
-  std::tie(spec.split, spec.metric) = split_and_metric(params);
   spec.aggregate = results::aggregate_from_string(params.agg);
   const results::TrialFilter filter(params.where);
   const auto trials = filter.apply(store.list_trials(params.sweep));
+  const std::string asked = params.metric.empty() ? results::default_metric(trials) : params.metric;
+  std::tie(spec.split, spec.metric) = split_and_metric(params, asked);
   const auto series = store.metric_series(params.sweep, spec.split, spec.metric);
   if (series.empty()) {
     throw results::QueryError(fmt::format(

@@ -44,10 +44,18 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
   table.columns.push_back({"action"});
   int to_run = 0;
   for (const auto& trial : trials) {
+    // A database of an earlier comet may hold the trial under an unfolded id (earlier_ids):
+    // the run adopts that one, so the plan reads its status and checkpoint.
     std::optional<results::TrialStatus> status;
-    if (store) status = store->trial_status(trial.id);
+    std::string stored_id = trial.id;
+    if (store) {
+      if (auto found = store->stored_id(trial)) {
+        stored_id = *found;
+        status = store->trial_status(stored_id);
+      }
+    }
     const bool has_checkpoint =
-        std::filesystem::exists(checkpoints / sweeps::trial_file_name(trial.id, ".ckpt"));
+        std::filesystem::exists(checkpoints / sweeps::trial_file_name(stored_id, ".ckpt"));
     const auto action = action_for(status, rerun, has_checkpoint);
     to_run += action.rfind("skip", 0) != 0;
     std::vector<Cell> row{trial.id};
@@ -62,7 +70,8 @@ int dry_run_command(const RunParams& params, std::ostream& out) {
     table.rows.push_back(std::move(row));
   }
   print_table(table, OutputFormat::table, out);
-  out << "sweep '" << spec.name << "': " << trials.size() << " trials, " << to_run << " to run, "
+  out << "sweep '" << spec.name << "': " << trials.size() << " trials"
+      << folded_note(spec, trials.size()) << ", " << to_run << " to run, "
       << trials.size() - static_cast<std::size_t>(to_run) << " to skip; db " << params.db.string()
       << (store ? "" : " (not created yet)") << "; dry run: nothing done\n";
   return kExitOk;

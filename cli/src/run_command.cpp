@@ -15,6 +15,7 @@
 #include "comet/engine/runtime_info.h"
 #include "comet/engine/trial_scheduler.h"
 #include "comet/engine/worker.h"
+#include "comet/results/comparison.h"
 #include "comet/results/seed_summary.h"
 #include "comet/version.h"
 
@@ -22,13 +23,14 @@ namespace comet::cli {
 
 namespace {
 
-// Rows: every grid axis but the seed; cells: best validation accuracy over epochs, mean ± std
-// over seeds, and how many seeds have a value.
-Table seed_table(const std::vector<results::SeedCell>& cells,
-                 const std::vector<std::string>& axes) {
+// Rows: every grid axis but the seed; cells: the best value over epochs of `metric`
+// (val_acc, or val_loss for regression), mean ± std over seeds, and how many seeds have one.
+Table seed_table(const std::vector<results::SeedCell>& cells, const std::vector<std::string>& axes,
+                 const std::string& metric) {
   Table table;
   for (const auto& axis : axes) table.columns.push_back({axis});
-  table.columns.push_back({"best val_acc (mean ± std)"});
+  table.columns.push_back(
+      {fmt::format("best {}{} (mean ± std)", metric, metric == "val_loss" ? ", MSE" : "")});
   table.columns.push_back({"n"});
   for (const auto& cell : cells) {
     std::vector<Cell> row;
@@ -89,7 +91,28 @@ std::string resume_command(const RunParams& params) {
   return command;
 }
 
+// A trial's checkpoint and log follow it from its earlier id to its id. A checkpoint holds the
+// unfolded config, so the trial may still start over from epoch 1 (with its warning line).
+void rename_trial_files(const std::filesystem::path& run_dir, const std::string& from,
+                        const std::string& to) {
+  for (const char* extension : {".ckpt", ".log"}) {
+    const auto source = run_dir / sweeps::trial_file_name(from, extension);
+    const auto target = run_dir / sweeps::trial_file_name(to, extension);
+    std::error_code error;
+    if (std::filesystem::exists(source, error) && !std::filesystem::exists(target, error)) {
+      std::filesystem::rename(source, target, error);  // best effort: only a log or a restart
+    }
+  }
+}
+
 }  // namespace
+
+std::string folded_note(const sweeps::SweepSpec& spec, std::size_t trials) {
+  const std::size_t points = sweeps::grid_point_count(spec);
+  if (points <= trials) return "";
+  return fmt::format(" ({} grid points, {} folded into equal trials: keys their model ignores)",
+                     points, points - trials);
+}
 
 std::filesystem::path checkpoint_dir(const std::filesystem::path& db) {
   auto dir = db;
@@ -133,7 +156,10 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   // Not before the data loaded: a sweep that fails on its input leaves nothing beside the DB.
   RunLock lock(checkpoint_dir(params.db));
   auto store = results::ResultStore::open(params.db);
-  store.register_sweep(spec, trials);
+  // Trials an earlier comet stored under their unfolded ids keep their files too.
+  for (const auto& moved : store.register_sweep(spec, trials)) {
+    rename_trial_files(checkpoint_dir(params.db), moved.earlier_id, moved.id);
+  }
 
   long epochs_to_run = 0;
   int already_done = 0, to_run = 0;
@@ -152,9 +178,9 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
   }
   // Every grid's axes: the progress lines and the seed table show each trial's value of each.
   const std::vector<std::string> axes = sweeps::axis_keys(spec);
-  err << fmt::format("comet: sweep '{}': {} trials ({} already done), {} slot(s): {}, db {}\n",
-                     spec.name, trials.size(), already_done, slots.size(), describe_slots(slots),
-                     params.db.string());
+  err << fmt::format("comet: sweep '{}': {} trials{} ({} already done), {} slot(s): {}, db {}\n",
+                     spec.name, trials.size(), folded_note(spec, trials.size()), already_done,
+                     slots.size(), describe_slots(slots), params.db.string());
   ProgressPrinter progress(err, {params.progress_is_terminal, params.color, params.columns}, axes,
                            epochs_to_run, to_run);
   engine::RunSummary summary;
@@ -183,8 +209,14 @@ int run_command(const RunParams& params, std::ostream& out, std::ostream& err) {
     if (axis != "seed") cell_axes.push_back(axis);
   }
   out << "\n";
-  print_table(seed_table(results::summarise_best_val_acc(rows, cell_axes), cell_axes),
-              OutputFormat::table, out);
+  // A regression sweep records no accuracy: its table is the validation MSE, lowest best.
+  const std::string metric = results::default_metric(rows);
+  const auto cells =
+      metric == "val_acc"
+          ? results::summarise_best_val_acc(rows, cell_axes)
+          : results::summarise_best(rows, cell_axes, store.metric_series(spec.name, "val", "loss"),
+                                    results::lower_is_better("loss"));
+  print_table(seed_table(cells, cell_axes, metric), OutputFormat::table, out);
 
   int ended_badly = 0;
   for (const auto& row : rows) {

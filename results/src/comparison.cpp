@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
 
+#include "comet/sweeps/param_schema.h"
 #include "comet/sweeps/param_value.h"
 
 namespace comet::results {
@@ -41,6 +43,34 @@ Moments moments(const std::vector<double>& values) {
     m.stddev = std::sqrt(squares / static_cast<double>(values.size() - 1));
   }
   return m;
+}
+
+// Whether the trial's model ignores `key` (ParamDef::ignored_when: p_k of a standard trial,
+// which expand_trials folds to its default).
+bool ignores(const sweeps::TrialConfig& config, const std::string& key) {
+  const sweeps::ParamDef* def = sweeps::find_param(key);
+  return def != nullptr && def->ignored_in(config);
+}
+
+// The values an axis takes among the trials that use the key, in first-seen order. A trial
+// that ignores the key (standard in a p_k grid) is in the cell of each of them, as Fig. 4
+// draws the standard model in every panel; alone, it keeps its own value.
+std::vector<std::string> used_values(const std::vector<const TrialRow*>& done,
+                                     const std::string& key) {
+  std::vector<std::string> values;
+  if (key.empty()) return values;
+  for (const auto* trial : done) {
+    if (ignores(trial->config, key)) continue;
+    const auto value = value_of(trial->config, key);
+    if (std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
+  }
+  return values;
+}
+
+std::vector<std::string> cells_of(const std::vector<std::string>& used,
+                                  const sweeps::TrialConfig& config, const std::string& key) {
+  if (!key.empty() && !used.empty() && ignores(config, key)) return used;
+  return {value_of(config, key)};
 }
 
 }  // namespace
@@ -85,6 +115,14 @@ bool lower_is_better(std::string_view metric) {
          metric == "ppl" || metric == "seconds";
 }
 
+std::string default_metric(const std::vector<TrialRow>& trials) {
+  const bool regression =
+      !trials.empty() && std::all_of(trials.begin(), trials.end(), [](const TrialRow& trial) {
+        return trial.config.has("task") && trial.config.text("task") == "regression";
+      });
+  return regression ? "val_loss" : "val_acc";
+}
+
 std::optional<double> reduce(const std::vector<std::pair<int, double>>& series, Aggregate aggregate,
                              bool lower_better) {
   std::optional<double> result;
@@ -124,9 +162,10 @@ std::vector<ComparisonCell> compare_trials(const std::vector<TrialRow>& trials,
   }
   // A key that varies but is neither compared nor the seed would be averaged as if it were one.
   std::map<std::string, std::set<std::string>> values_of_key;
+  // A key a trial ignores holds its default there, not a value to pool (p_k of standard).
   for (const auto* trial : done) {
     for (const auto& [key, value] : trial->config.values()) {
-      values_of_key[key].insert(sweeps::to_display(value));
+      if (!ignores(trial->config, key)) values_of_key[key].insert(sweeps::to_display(value));
     }
   }
   for (const auto& [key, values] : values_of_key) {
@@ -143,14 +182,20 @@ std::vector<ComparisonCell> compare_trials(const std::vector<TrialRow>& trials,
   using Key = std::tuple<std::string, std::string, std::string>;
   std::vector<Key> order;
   std::map<Key, std::vector<double>> values;
+  const auto used_rows = used_values(done, spec.rows);
+  const auto used_cols = used_values(done, spec.cols);
   for (const auto* trial : done) {
-    Key key{value_of(trial->config, spec.rows), value_of(trial->config, spec.cols),
-            value_of(trial->config, spec.by)};
-    auto [cell, inserted] = values.try_emplace(key);
-    if (inserted) order.push_back(key);
     const auto found = series.find(trial->id);
-    if (found == series.end()) continue;
-    if (auto v = reduce(found->second, spec.aggregate, lower)) cell->second.push_back(*v);
+    std::optional<double> v;
+    if (found != series.end()) v = reduce(found->second, spec.aggregate, lower);
+    for (const auto& row : cells_of(used_rows, trial->config, spec.rows)) {
+      for (const auto& col : cells_of(used_cols, trial->config, spec.cols)) {
+        Key key{row, col, value_of(trial->config, spec.by)};
+        auto [cell, inserted] = values.try_emplace(key);
+        if (inserted) order.push_back(key);
+        if (v) cell->second.push_back(*v);
+      }
+    }
   }
   std::vector<ComparisonCell> cells;
   for (const auto& key : order) {

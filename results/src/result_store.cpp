@@ -66,8 +66,8 @@ ResultStore ResultStore::open_read_only(const std::filesystem::path& path, Older
   return ResultStore(std::move(impl));
 }
 
-void ResultStore::register_sweep(const sweeps::SweepSpec& spec,
-                                 const std::vector<sweeps::TrialSpec>& trials) {
+std::vector<ResultStore::AdoptedTrial> ResultStore::register_sweep(
+    const sweeps::SweepSpec& spec, const std::vector<sweeps::TrialSpec>& trials) {
   impl_->require_writable();
   const std::string now = utc_timestamp_now();
   const std::string& path = impl_->connection.path();
@@ -94,9 +94,17 @@ void ResultStore::register_sweep(const sweeps::SweepSpec& spec,
     unlink.bind_int(1, sweep_id).run();
   }
 
+  std::vector<AdoptedTrial> adopted;
   for (std::size_t position = 0; position < trials.size(); ++position) {
     const sweeps::TrialSpec& trial = trials[position];
     const std::string config_json = trial.config.canonical_json();
+    if (!trial.earlier_ids.empty()) {
+      const auto stored = impl_->stored_id(trial);
+      if (stored && *stored != trial.id) {
+        impl_->adopt(*stored, trial, now);
+        adopted.push_back({*stored, trial.id});
+      }
+    }
     {
       auto insert = impl_->statements.prepare(
           "INSERT INTO trials (id, config_json, status, created_at, updated_at) "
@@ -123,6 +131,7 @@ void ResultStore::register_sweep(const sweeps::SweepSpec& spec,
     }
   }
   transaction.commit();
+  return adopted;
 }
 
 std::optional<TrialStatus> ResultStore::trial_status(const std::string& trial_id) const {

@@ -2,6 +2,8 @@
 // ResultStore's state, shared by the files that implement its writes and its queries.
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "sqlite_connection.h"
 #include "sqlite_statement.h"
@@ -17,6 +19,10 @@ struct ResultStore::Impl {
 
   void require_writable() const;
   bool trial_exists(const std::string& trial_id);
+  // trial_adoption.cpp: the id the database stores `trial` under (ResultStore::stored_id), and
+  // the move of a trial stored under `earlier_id` to its id (in the caller's transaction).
+  std::optional<std::string> stored_id(const sweeps::TrialSpec& trial);
+  void adopt(const std::string& earlier_id, const sweeps::TrialSpec& trial, const std::string& now);
   // Ends an open attempt: outcome, kind and error text on the attempt, `status` on its trial.
   void end_attempt(std::int64_t attempt_id, std::string_view outcome, TrialStatus status,
                    const std::string& error, const std::string& kind);

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 
+#include "comet/results/comparison.h"
 #include "comet/sweeps/param_value.h"
 
 namespace comet::results {
@@ -46,10 +48,10 @@ SeedCell summarise(CellKey key, const std::vector<double>& values) {
   return cell;
 }
 
-}  // namespace
-
-std::vector<SeedCell> summarise_best_val_acc(const std::vector<TrialRow>& trials,
-                                             const std::vector<std::string>& axes) {
+// Cells in first-seen order of the trials, each with the values `value_of` gives its done trials.
+template <typename ValueOf>
+std::vector<SeedCell> summarise_cells(const std::vector<TrialRow>& trials,
+                                      const std::vector<std::string>& axes, ValueOf value_of) {
   std::vector<CellKey> order;
   std::map<CellKey, std::vector<double>> values_of_cell;
   for (const TrialRow& trial : trials) {
@@ -59,9 +61,8 @@ std::vector<SeedCell> summarise_best_val_acc(const std::vector<TrialRow>& trials
       order.push_back(std::move(key));
     }
     // A cell appears as soon as any of its trials exists; only finished trials give values.
-    if (trial.status == TrialStatus::done && trial.best_val_acc) {
-      cell->second.push_back(*trial.best_val_acc);
-    }
+    if (trial.status != TrialStatus::done) continue;
+    if (const std::optional<double> value = value_of(trial)) cell->second.push_back(*value);
   }
   std::vector<SeedCell> cells;
   cells.reserve(order.size());
@@ -70,6 +71,24 @@ std::vector<SeedCell> summarise_best_val_acc(const std::vector<TrialRow>& trials
     cells.push_back(summarise(std::move(key), values));
   }
   return cells;
+}
+
+}  // namespace
+
+std::vector<SeedCell> summarise_best(
+    const std::vector<TrialRow>& trials, const std::vector<std::string>& axes,
+    const std::map<std::string, std::vector<std::pair<int, double>>>& series,
+    bool lower_is_better) {
+  return summarise_cells(trials, axes, [&](const TrialRow& trial) -> std::optional<double> {
+    const auto found = series.find(trial.id);
+    if (found == series.end()) return std::nullopt;
+    return reduce(found->second, Aggregate::best, lower_is_better);
+  });
+}
+
+std::vector<SeedCell> summarise_best_val_acc(const std::vector<TrialRow>& trials,
+                                             const std::vector<std::string>& axes) {
+  return summarise_cells(trials, axes, [](const TrialRow& trial) { return trial.best_val_acc; });
 }
 
 }  // namespace comet::results

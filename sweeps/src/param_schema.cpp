@@ -76,6 +76,12 @@ ParamDef scoped(ParamDef def, std::string key, std::vector<std::string> values) 
 }
 
 // `def`, whose default is the trial's value of `key`.
+// The trials whose `key` is one of `values` do not use the key: they are given its default.
+ParamDef ignored_when(ParamDef def, std::string key, std::vector<std::string> values) {
+  def.ignored_when = ParamScope{.key = std::move(key), .values = std::move(values)};
+  return def;
+}
+
 ParamDef defaulting_to(ParamDef def, std::string key) {
   def.default_from = std::move(key);
   return def;
@@ -94,7 +100,8 @@ std::vector<ParamDef> make_schema() {
   return {
       choice_key("dataset",
                  {"fashion_mnist", "mnist", "cifar10", "cifar100", "svhn", "sarcos",
-                  "tiny_imagenet", "csv", "synthetic_clusters"},
+                  "tiny_imagenet", "csv", "synthetic_clusters", "python_stdlib", "wikitext2",
+                  "wikitext103", "codeparrot", "text"},
                  required, "dataset to train and evaluate on; see docs/datasets.md"),
       choice_key("model",
                  {"comet", "standard", "smaller", "dropout", "topk", "moe", "moe_fixed",
@@ -109,8 +116,10 @@ std::vector<ParamDef> make_schema() {
       choice_key("schedule", {"constant", "cosine", "warmup_cosine"}, "constant",
                  "learning-rate schedule over all training steps"),
       real_key("grad_clip", {.min = 0}, 0.0, "gradient clipping threshold; 0 turns clipping off"),
-      choice_key("grad_clip_mode", {"norm", "value"}, "norm",
-                 "clip the global L2 norm of the gradients, or each gradient value"),
+      // The trainer reads the mode only when it clips (grad_clip > 0).
+      ignored_when(choice_key("grad_clip_mode", {"norm", "value"}, "norm",
+                              "clip the global L2 norm of the gradients, or each gradient value"),
+                   "grad_clip", {"0.0"}),
       choice_key("activation",
                  {"tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu",
                   "sigmoid", "gelu_new"},
@@ -130,8 +139,10 @@ std::vector<ParamDef> make_schema() {
                           "block's MLP (gpt2 default: 4 x dim); mixer: hidden units of each "
                           "block's channel-mixing MLP"),
               derived_width),
-      real_key("p_k", {.min = 0, .max = 1, .min_exclusive = true}, 1.0,
-               "fraction of hidden units kept per layer: k = floor(p_k * width)"),
+      // standard and l1 build no mask and keep the full width (docs/models.md), on every arch.
+      ignored_when(real_key("p_k", {.min = 0, .max = 1, .min_exclusive = true}, 1.0,
+                            "fraction of hidden units kept per layer: k = floor(p_k * width)"),
+                   "model", {"standard", "l1"}),
       choice_key("task", {"classification", "regression"}, "classification",
                  "classification: cross-entropy and accuracy; regression: mean squared error "
                  "(one-hot targets on a class dataset)"),
@@ -243,6 +254,18 @@ std::vector<ParamDef> make_schema() {
              "dataset", {"csv"}),
       scoped(text_key("csv.test_file", "", "a test CSV with the same columns; '' for none"),
              "dataset", {"csv"}),
+      // Text corpora (arch gpt2; docs/datasets.md, "Text corpora").
+      scoped(text_key("text.file", required,
+                      "the training text: a UTF-8 file, or JSON lines with text.field; a path, "
+                      "absolute or relative to the data root's text/"),
+             "dataset", {"text"}),
+      scoped(text_key("text.field", "",
+                      "JSON lines: the field holding each document's text; '' for a plain file"),
+             "dataset", {"text"}),
+      scoped(text_key("text.val_file", "",
+                      "a validation text in the same form; '' holds out val_fraction of the "
+                      "training file's documents"),
+             "dataset", {"text"}),
       scoped(integer_key("synthetic_clusters.dims", {.min = 1}, 10, "features per example"),
              "dataset", {"synthetic_clusters"}),
       scoped(integer_key("synthetic_clusters.classes", {.min = 2}, 2, "clusters, one per class"),

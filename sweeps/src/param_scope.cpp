@@ -62,6 +62,16 @@ std::optional<ParamValue> ParamDef::default_for(const TrialConfig& config) const
   return std::nullopt;
 }
 
+bool ParamDef::ignored_in(const TrialConfig& config) const {
+  return ignored_when && config.has(ignored_when->key) &&
+         in_scope(*ignored_when, config.at(ignored_when->key));
+}
+
+std::string ParamDef::describe_ignored() const {
+  if (!ignored_when) return "";
+  return "ignored by " + ignored_when->key + " " + or_list(ignored_when->values);
+}
+
 std::string ParamDef::describe_scope() const {
   if (!scope) return "";
   std::string values;
@@ -81,6 +91,17 @@ const ParamDef* apply_scopes(TrialConfig& config) {
     }
   }
   return nullptr;
+}
+
+bool fold_ignored_keys(TrialConfig& config) {
+  bool folded = false;
+  for (const ParamDef& def : param_schema()) {
+    if (!def.ignored_in(config) || !def.default_value) continue;
+    if (config.has(def.name) && config.at(def.name) == *def.default_value) continue;
+    config.set(def.name, *def.default_value);
+    folded = true;
+  }
+  return folded;
 }
 
 void check_scoped_keys_apply(const SweepSpec& spec,

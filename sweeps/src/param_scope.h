@@ -15,6 +15,12 @@ namespace comet::sweeps {
 // applies but is absent, or nullptr.
 const ParamDef* apply_scopes(TrialConfig& config);
 
+// Gives every key that `config`'s trial does not use (ParamDef::ignored_when: p_k of a standard
+// trial) its default, so that grid points differing only in such keys are one trial with one
+// id. Runs after apply_scopes (a default_from key has taken its value by then). Returns whether
+// a key changed.
+bool fold_ignored_keys(TrialConfig& config);
+
 // Throws SweepError at the key's mark when a scoped key the sweep gives applies to none of the
 // trials it belongs to ("moe.gate applies only to trials with model moe or moe_fixed, and this
 // sweep has none"): a top-level key belongs to every grid, an axis to its grid. `top_level`

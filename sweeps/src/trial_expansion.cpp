@@ -1,6 +1,7 @@
 // expand_trials: the cartesian product of a sweep's grid, scoped keys applied, cross-key
 // checks, one trial per id.
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -62,24 +63,44 @@ void expand_grid(const SweepSpec& spec, const std::vector<GridAxis>& axes,
                            ": " + missing->help + "; give it at top level or " +
                            (spec.grids.size() > 1 ? "in this trial's grid" : "under grid:"));
     }
+    // A key the trial does not use takes its default: p_k of standard x 3 p_k values is one
+    // trial. The id it had before keys were folded is kept, to find it in older databases.
+    const TrialConfig given = config;
+    const bool folded = fold_ignored_keys(config);
     if (auto violation = find_cross_key_violation(config)) {
       throw SweepError(locate_value(spec, violation->key, config.at(violation->key)),
                        violation->message);
     }
     std::string id = trial_id(config);
+    std::string earlier_id = folded ? trial_id(given) : std::string();
     auto [seen, is_new] = index_of_id.emplace(id, trials.size());
     if (!is_new) {
-      // An axis of a scoped key repeats the trials it does not apply to, and two grids may
-      // give the same trial: they are one trial. After scoping every config is complete, so
-      // equal ids of unequal configs are a bug.
-      if (trials[seen->second].config == config) continue;
-      throw std::logic_error("two trials of sweep '" + spec.name + "' share the id " + id);
+      // An axis of a scoped or an ignored key repeats the trials it does not apply to, and two
+      // grids may give the same trial: they are one trial. After scoping and folding every
+      // config is complete, so equal ids of unequal configs are a bug.
+      TrialSpec& first = trials[seen->second];
+      if (first.config != config) {
+        throw std::logic_error("two trials of sweep '" + spec.name + "' share the id " + id);
+      }
+      auto& earlier = first.earlier_ids;
+      if (!earlier_id.empty() &&
+          std::find(earlier.begin(), earlier.end(), earlier_id) == earlier.end()) {
+        earlier.push_back(std::move(earlier_id));
+      }
+      continue;
     }
-    trials.push_back({std::move(id), std::move(config)});
+    TrialSpec added{std::move(id), std::move(config)};
+    if (!earlier_id.empty()) added.earlier_ids.push_back(std::move(earlier_id));
+    trials.push_back(std::move(added));
   }
 }
 
 }  // namespace
+
+std::size_t grid_point_count(const SweepSpec& spec) {
+  if (spec.grids.empty()) return 1;
+  return checked_trial_count(spec.grids);
+}
 
 std::vector<TrialSpec> expand_trials(const SweepSpec& spec) {
   std::vector<Grid> grids = spec.grids;

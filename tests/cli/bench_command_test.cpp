@@ -100,15 +100,35 @@ TEST_F(BenchCommandTest, BadValuesAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "bench.json"));
 }
 
-TEST_F(BenchCommandTest, AMissingPeerIsABenchErrorNamingIt) {
+// Checked before anything is measured: exit 2, nothing written.
+TEST_F(BenchCommandTest, AMissingPeerIsAUsageErrorNamingIt) {
   auto p = tiny();
   p.peer = dir_ / "nowhere" / "peer_loop.py";
   auto result = testing::guarded(
       [&](std::ostream& out, std::ostream& err) { return bench_command(p, out, err); });
-  EXPECT_EQ(result.exit_code, kExitStorage);
-  EXPECT_NE(result.err.find("comet: bench error: peer script " + p.peer.string() + " not found"),
+  EXPECT_EQ(result.exit_code, kExitBadInput);
+  EXPECT_NE(result.err.find("--peer " + p.peer.string() +
+                            ": no such file; pass --peer PATH/peer_loop.py"),
             std::string::npos)
       << result.err;
+  EXPECT_EQ(result.out.find("GEMM peak"), std::string::npos) << result.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bench.json"));
+}
+
+// The default, ../shared/bench/peer_loop.py, is outside the repository: a clean clone (here: the
+// test's folder, build/tests/cli) lacks it, and the message says so and what to pass.
+TEST_F(BenchCommandTest, TheDefaultPeerMissingSaysWhatToPass) {
+  auto p = tiny();
+  p.peer = BenchParams{}.peer;
+  if (std::filesystem::exists(p.peer)) GTEST_SKIP() << p.peer << " exists here";
+  auto result = testing::guarded(
+      [&](std::ostream& out, std::ostream& err) { return bench_command(p, out, err); });
+  EXPECT_EQ(result.exit_code, kExitBadInput);
+  EXPECT_NE(result.err.find("--peer ../shared/bench/peer_loop.py: no such file (the default, "
+                            "relative to the current folder, lies outside the repository"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("or --peer '' to measure comet alone"), std::string::npos);
 }
 
 TEST_F(BenchCommandTest, APeerThatFailsIsReportedWithItsOutput) {

@@ -128,6 +128,9 @@ class SchedulerKillTest : public ::testing::Test {
     ASSERT_EQ(exit_code_of(start_comet(dir_.path(), "reference.db")), 0)
         << read_file(dir_ / "reference.db.err");
   }
+  // Sends `signal` once two epochs are committed to database `name`, expects exit 130 with the
+  // resume line and every attempt closed, then resumes to the uninterrupted curves.
+  void interrupt_and_resume(int signal, const std::string& name);
   TempDir dir_;
 };
 
@@ -172,16 +175,17 @@ TEST_F(SchedulerKillTest, SigkillAtSeededMomentsThenRerunGivesTheUninterruptedCu
   expect_same_curves_each_epoch_once(db, dir_ / "reference.db");
 }
 
-TEST_F(SchedulerKillTest, CtrlCStopsGracefullyWithExitCode130AndTheSweepResumes) {
-  const auto db = dir_ / "c.db";
-  const pid_t pid = start_comet(dir_.path(), "c.db");
+// SIGINT (Ctrl-C) and SIGTERM (kill, a service manager) are one interrupt (docs/errors.md).
+void SchedulerKillTest::interrupt_and_resume(int signal, const std::string& name) {
+  const auto db = dir_ / name;
+  const pid_t pid = start_comet(dir_.path(), name);
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   while (epochs_committed(db) < 2 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  ASSERT_EQ(::kill(pid, signal), 0);
   EXPECT_EQ(exit_code_of(pid), 130);
-  const auto err = read_file(dir_ / "c.db.err");
+  const auto err = read_file(dir_ / (name + ".err"));
   EXPECT_NE(err.find("resume with: comet run"), std::string::npos) << err;
   {
     auto store = results::ResultStore::open_read_only(db);
@@ -195,8 +199,16 @@ TEST_F(SchedulerKillTest, CtrlCStopsGracefullyWithExitCode130AndTheSweepResumes)
     }
     EXPECT_GE(interrupted, 1);
   }
-  ASSERT_EQ(exit_code_of(start_comet(dir_.path(), "c.db")), 0) << read_file(dir_ / "c.db.err");
+  ASSERT_EQ(exit_code_of(start_comet(dir_.path(), name)), 0) << read_file(dir_ / (name + ".err"));
   expect_same_curves_each_epoch_once(db, dir_ / "reference.db");
+}
+
+TEST_F(SchedulerKillTest, CtrlCStopsGracefullyWithExitCode130AndTheSweepResumes) {
+  interrupt_and_resume(SIGINT, "c.db");
+}
+
+TEST_F(SchedulerKillTest, SigtermStopsGracefullyWithExitCode130AndTheSweepResumes) {
+  interrupt_and_resume(SIGTERM, "t.db");
 }
 
 }  // namespace

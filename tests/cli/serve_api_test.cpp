@@ -40,7 +40,7 @@ TEST_F(ServeApiTest, SweepsAreLsSweepsJson) {
   const auto sweeps = get("/api/sweeps");
   EXPECT_EQ(sweeps, json::parse(cli.str()));
   EXPECT_EQ(sweeps[0]["sweep"], "quickstart");
-  EXPECT_EQ(sweeps[0]["done"], 15);
+  EXPECT_EQ(sweeps[0]["done"], 11);  // 12 trials: standard's p_k is folded
   EXPECT_EQ(sweeps[0]["running"], 1);
 }
 
@@ -52,7 +52,7 @@ TEST_F(ServeApiTest, TrialsAreExportRowsFilteredSortedAndPaged) {
   p.format = OutputFormat::json;
   export_command(p, cli);
   const auto all = get("/api/sweeps/quickstart/trials");
-  EXPECT_EQ(all["total"], 16);
+  EXPECT_EQ(all["total"], 12);
   EXPECT_EQ(all["trials"], json::parse(cli.str()));  // same rows, same order, same fields
   EXPECT_EQ(all["varying"], json({"model", "p_k", "seed", "width"}));
 
@@ -68,7 +68,7 @@ TEST_F(ServeApiTest, TrialsAreExportRowsFilteredSortedAndPaged) {
   const auto running = get("/api/sweeps/quickstart/trials", {{"status", "running"}});
   ASSERT_EQ(running["total"], 1);
   EXPECT_EQ(running["trials"][0]["trial"], fixture_.running_id);
-  const auto offset = get("/api/sweeps/quickstart/trials", {{"offset", "15"}, {"limit", "5"}});
+  const auto offset = get("/api/sweeps/quickstart/trials", {{"offset", "11"}, {"limit", "5"}});
   EXPECT_EQ(offset["trials"].size(), 1u);
 }
 
@@ -137,7 +137,7 @@ TEST_F(ServeApiTest, TrialIsShowJsonWithItsRunFiles) {
 TEST_F(ServeApiTest, SweepCurvesOfASelection) {
   const auto c = get("/api/sweeps/quickstart/curves",
                      {{"metric", "val_loss"}, {"where", "width=500"}, {"x", "seconds"}});
-  ASSERT_EQ(c["curves"].size(), 8u);
+  ASSERT_EQ(c["curves"].size(), 6u);  // comet 2 p_k x 2 seeds, standard 2 seeds
   EXPECT_EQ(c["curves"][0]["epoch"], json({1, 2, 3}));
   EXPECT_NEAR(c["curves"][0]["seconds"][2].get<double>(), 1.3 + 1.4 + 1.5, 1e-9);
   EXPECT_EQ(get("/api/metrics").size(), 5u);

@@ -98,8 +98,8 @@ TEST_F(ServeBrowserTest, SweepPageShowsTrialsCurvesGridAndTheCompareNumbers) {
   ASSERT_GT(serve.port(), 0) << serve.first_output();
   const auto dom = browse(serve.port(), "/?sweep=quickstart");
   ASSERT_NE(dom.find("data-state=\"ready\""), std::string::npos) << dom.substr(0, 3000);
-  EXPECT_EQ(count(dom, "class=\"trial-row\""), 16u);
-  EXPECT_NE(dom.find("id=\"curves\" class=\"chart\" data-curves=\"16\""), std::string::npos);
+  EXPECT_EQ(count(dom, "class=\"trial-row\""), 12u);  // standard's p_k is folded
+  EXPECT_NE(dom.find("id=\"curves\" class=\"chart\" data-curves=\"12\""), std::string::npos);
   EXPECT_EQ(count(dom, "class=\"chart grid-cell\""), 4u);  // width x p_k
   EXPECT_EQ(count(dom, "data-bands=\"2\""), 4u);           // comet and standard in each
   EXPECT_GE(count(dom, "<canvas"), 5u);                    // dygraphs drew them

@@ -121,5 +121,48 @@ TEST(TrialFilterTest, MatchesDisplayedTextOrTheSameNumberAndNothingElse) {
   EXPECT_THROW(aggregate_from_string("median"), QueryError);
 }
 
+// standard ignores p_k, so a p_k grid gives it one trial per seed at p_k 1 (folded): the
+// comparison shows it in every p_k column that comet gives, and p_k does not count as varying.
+TEST(ComparisonFoldedKeys, AnIgnoredAxisKeyPutsTheTrialInEveryColumn) {
+  TempDir dir;
+  const auto spec = sweeps::parse_sweep_text(
+      "name: f\ndataset: mnist\nepochs: 1\nlr: 0.1\nwidth: 8\n"
+      "grid:\n  model: [comet, standard]\n  p_k: [0.25, 0.5]\n  seed: [0, 1]\n",
+      "f.yaml");
+  const auto trials = sweeps::expand_trials(spec);
+  ASSERT_EQ(trials.size(), 6u);
+  auto store = ResultStore::open(dir / "r.db");
+  store.register_sweep(spec, trials);
+  for (const auto& t : trials) {
+    const double acc = t.config.text("model") == "comet"
+                           ? t.config.real("p_k")
+                           : 0.1 + static_cast<double>(t.config.integer("seed")) / 10.0;
+    const auto attempt = store.start_attempt(t.id, AttemptInfo{"h", "cpu", "v", "t", 0});
+    store.record_epoch(t.id, EpochRecord{1, {{"val", "acc", acc}}});
+    store.finish_attempt(attempt, TrialStatus::done);
+  }
+  ComparisonSpec question;
+  question.rows = "";
+  const auto cells =
+      compare_trials(store.list_trials("f"), store.metric_series("f", "val", "acc"), question);
+  ASSERT_EQ(cells.size(), 4u);
+  for (const auto& cell : cells) {
+    SCOPED_TRACE(cell.col + "/" + cell.by);
+    EXPECT_TRUE(cell.col == "0.25" || cell.col == "0.5");
+    EXPECT_EQ(cell.n, 2);
+    if (cell.by == "standard") {
+      EXPECT_NEAR(cell.mean, 0.15, 1e-12);  // seeds 0.1 and 0.2, in both columns
+    } else {
+      EXPECT_NEAR(cell.mean, cell.col == "0.25" ? 0.25 : 0.5, 1e-12);
+    }
+    EXPECT_EQ(cell.best, cell.by == "comet");  // 0.25 and 0.5 beat standard's 0.15
+  }
+  // Without a p_k axis the comet trials' p_k varies: that is still refused.
+  question.cols = "";
+  EXPECT_THROW(
+      compare_trials(store.list_trials("f"), store.metric_series("f", "val", "acc"), question),
+      QueryError);
+}
+
 }  // namespace
 }  // namespace comet::results

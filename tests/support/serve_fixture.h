@@ -1,5 +1,5 @@
 #pragma once
-// A results database shaped like the quickstart's (sweeps/quickstart.yaml: 16 trials, 3 epochs,
+// A results database shaped like the quickstart's (sweeps/quickstart.yaml: 12 trials, 3 epochs,
 // model x width x p_k x seed) with made-up curves, written through ResultStore: every trial
 // done but the last, which is running after one epoch. Trial 0 has a log and a checkpoint file in
 // <db>.runs, as `comet run` leaves them. For `comet serve`'s tests.

@@ -76,6 +76,9 @@ TEST(ParamSchema, ListsTheKeysInTableOrder) {
                                              "csv.file",
                                              "csv.target",
                                              "csv.test_file",
+                                             "text.file",
+                                             "text.field",
+                                             "text.val_file",
                                              "synthetic_clusters.dims",
                                              "synthetic_clusters.classes",
                                              "synthetic_clusters.separation",
@@ -232,7 +235,7 @@ TEST(ParamSchema, DescribesWhatIsAllowed) {
   EXPECT_EQ(param("optimizer").describe_allowed(), "one of: sgd, sgd_momentum, adam, adamw");
   EXPECT_EQ(param("dataset").describe_allowed(),
             "one of: fashion_mnist, mnist, cifar10, cifar100, svhn, sarcos, tiny_imagenet, csv, "
-            "synthetic_clusters");
+            "synthetic_clusters, python_stdlib, wikitext2, wikitext103, codeparrot, text");
   EXPECT_EQ(param("norm").describe_allowed(), "one of: none, batch, layer");
   EXPECT_EQ(param("grad_clip").describe_allowed(), "a real >= 0");
   EXPECT_EQ(param("grad_clip_mode").describe_allowed(), "one of: norm, value");
@@ -325,7 +328,8 @@ TEST(ParamCheck, ChoicesListWhatIsAllowed) {
   EXPECT_EQ(checked("dataset", "cifar"s),
             "error: dataset: 'cifar' is not one of the choices (did you mean 'cifar10'?); "
             "allowed: one of: fashion_mnist, mnist, cifar10, cifar100, svhn, sarcos, "
-            "tiny_imagenet, csv, synthetic_clusters");
+            "tiny_imagenet, csv, synthetic_clusters, python_stdlib, wikitext2, wikitext103, "
+            "codeparrot, text");
   EXPECT_EQ(checked("optimizer", "SGD"s).rfind("error: ", 0), 0U);  // case matters
 }
 

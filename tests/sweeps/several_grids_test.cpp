@@ -107,7 +107,7 @@ TEST(SeveralGrids, OneItemOfGridsIsTheSameSweepAsGrid) {
   std::vector<TrialSpec> grid = expand(kTop + "grid:\n" + axes);
   std::vector<TrialSpec> grids =
       expand(kTop + "grids:\n  - " + axes.substr(4));  // the first axis on the "- " line
-  ASSERT_EQ(grid.size(), 8U);
+  ASSERT_EQ(grid.size(), 6U);                          // standard once per width: it ignores p_k
   EXPECT_EQ(ids(grids), ids(grid));
 }
 
@@ -119,8 +119,9 @@ TEST(SeveralGrids, ATrialTwoGridsGiveIsOneTrialAtItsFirstPlace) {
                                          "    width: [100]\n"
                                          "  - model: [standard]\n"
                                          "    width: [500, 100]\n");
+  // standard ignores p_k: its trials hold the default (ignored_keys_test.cpp).
   EXPECT_EQ(cells(trials),
-            (std::vector<std::string>{"comet/100/0.5", "standard/100/0.5", "standard/500/0.5"}));
+            (std::vector<std::string>{"comet/100/0.5", "standard/100/1.0", "standard/500/1.0"}));
   // The same grid twice adds nothing.
   EXPECT_EQ(expand(kTop + "width: 10\ngrids:\n  - model: [comet]\n  - model: [comet]\n").size(),
             1U);

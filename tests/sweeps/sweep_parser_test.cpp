@@ -151,6 +151,7 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       "max_steps, max_hours, precision, warmup_steps, moe.gate, topk.on, bernoulli.p, "
       "example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
+            "text.file, text.field, text.val_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");
   EXPECT_EQ(
@@ -163,6 +164,7 @@ TEST(ParseSweepErrors, UnknownKeyWithoutSuggestionListsTheKeys) {
       "max_steps, max_hours, precision, warmup_steps, moe.gate, topk.on, bernoulli.p, "
       "example_tied.p, "
       "l1.lambda, cifar100.labels, sarcos.target, csv.file, csv.target, csv.test_file, "
+            "text.file, text.field, text.val_file, "
       "synthetic_clusters.dims, synthetic_clusters.classes, synthetic_clusters.separation, "
       "synthetic_clusters.count, synthetic_clusters.seed");
 }

@@ -59,6 +59,10 @@ engine::Rerun rerun_mode(const std::string& rerun);
 // The run folder of a database, `<db>.runs` beside it (comet.db -> comet.db.runs): checkpoints
 // (<trial id>.ckpt), trial logs (<trial id>.log) and worker logs (worker-<slot>.log).
 std::filesystem::path checkpoint_dir(const std::filesystem::path& db);
+// " (16 grid points, 4 folded into equal trials: keys their model ignores)" when the sweep's
+// grid points outnumber its `trials` (sweeps::expand_trials folds them), else "". For the plan
+// of --dry-run and the first line of a run.
+std::string folded_note(const sweeps::SweepSpec& spec, std::size_t trials);
 
 struct LsTrialsParams {
   std::filesystem::path db = "comet.db";
@@ -89,9 +93,11 @@ struct CompareParams {
   std::filesystem::path db = "comet.db";
   std::string sweep;
   std::string rows = "width", cols = "p_k", by = "model";  // "" (or "none"): not split
-  std::string metric = "val_acc";  // <split>_<name> (val_acc, test_loss) or a bare name
-  std::string split;               // overrides the metric's split when set
-  std::string agg = "best";        // best, final, auc
+  // <split>_<name> (val_acc, test_loss) or a bare name; "": results::default_metric of the
+  // sweep's trials (val_acc, or val_loss for a regression sweep).
+  std::string metric;
+  std::string split;         // overrides the metric's split when set
+  std::string agg = "best";  // best, final, auc
   std::vector<std::string> where;
   OutputFormat format = OutputFormat::table;
 };

@@ -18,7 +18,8 @@ struct PlotOutputParams {
   std::filesystem::path db = "comet.db";
   std::string sweep;
   std::filesystem::path output;  // .pdf, .png or .svg
-  std::string metric = "val_acc";
+  // "": results::default_metric of the sweep's trials (val_acc; val_loss for regression).
+  std::string metric;
   std::optional<std::filesystem::path> script_dir;  // keep figure.gp and its data files here
   std::string gnuplot = "gnuplot";                  // the program (tests point it elsewhere)
 };

@@ -36,8 +36,13 @@ class TrialFilter {
 
 enum class Aggregate { best, final, auc };
 Aggregate aggregate_from_string(std::string_view text);  // throws QueryError
-// Losses and errors go down as a model gets better; accuracies go up.
+// A property of the metric's name (without its split): losses, MSE, errors, perplexities
+// (perplexity, ppl) and seconds go down as a model gets better; accuracies and the rest go up.
 bool lower_is_better(std::string_view metric);
+// The metric a question about these trials reads when none is asked for: "val_loss" (the
+// validation mean squared error) when every trial has task regression, which records no
+// accuracy; else "val_acc".
+std::string default_metric(const std::vector<TrialRow>& trials);
 
 struct ComparisonSpec {
   std::string rows = "width";  // "" for a single row
@@ -65,9 +70,12 @@ using MetricSeries = std::map<std::string, std::vector<std::pair<int, double>>>;
 std::optional<double> reduce(const std::vector<std::pair<int, double>>& series, Aggregate aggregate,
                              bool lower_better);
 
-// Cells in first-seen order of the trials. Only `done` trials count. Throws QueryError when an
-// axis is in no trial, or when another config key (seed aside) varies among the trials: it would
-// be pooled with the seeds; the message says to compare over it or filter it out.
+// Cells in first-seen order of the trials. Only `done` trials count. A trial whose model
+// ignores the rows (cols) key (sweeps::ParamDef::ignored_when: standard's p_k, folded to 1) is
+// in every row (column) that the trials using the key give, as Fig. 4 and `comet plot grid`
+// draw it in every panel; such a key never counts as varying among the trials. Throws QueryError
+// when an axis is in no trial, or when another config key (seed aside) varies among the trials: it
+// would be pooled with the seeds; the message says to compare over it or filter it out.
 std::vector<ComparisonCell> compare_trials(const std::vector<TrialRow>& trials,
                                            const MetricSeries& series, const ComparisonSpec& spec);
 

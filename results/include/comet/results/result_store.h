@@ -117,9 +117,20 @@ class ResultStore {
   ResultStore& operator=(ResultStore&&) noexcept;
   ~ResultStore();
 
+  // A trial that register_sweep found under one of its earlier ids and moved to its id.
+  struct AdoptedTrial {
+    std::string earlier_id, id;
+  };
   // Registers (or re-registers, replacing its trial list) the sweep and inserts trials not yet
-  // known as pending. Trials already known keep their status and curves.
-  void register_sweep(const sweeps::SweepSpec& spec, const std::vector<sweeps::TrialSpec>& trials);
+  // known as pending. Trials already known keep their status and curves. A trial stored only
+  // under one of its earlier_ids (a database of a comet that did not fold ignored keys) is
+  // moved to its id with its status, attempts and curves first (stored_id says which earlier
+  // id); the moves are returned, for the caller to rename the trial's files.
+  std::vector<AdoptedTrial> register_sweep(const sweeps::SweepSpec& spec,
+                                           const std::vector<sweeps::TrialSpec>& trials);
+  // The id this database stores `trial` under: its id, else the first of its earlier_ids held
+  // by a done trial, else the first held at all; nullopt when none is. Reads only.
+  std::optional<std::string> stored_id(const sweeps::TrialSpec& trial) const;
 
   std::optional<TrialStatus> trial_status(const std::string& trial_id) const;
 

@@ -38,6 +38,10 @@ struct ParamDef {
   // 4 * dim); a nullopt from it means the trial must give the key (an mlp's width). Checked per
   // trial when the grid is expanded, after scoped defaults and size presets are applied.
   std::optional<ParamValue> (*derive_default)(const TrialConfig&) = nullptr;
+  // Trials whose `ignored_when->key` has one of its values do not use this key (p_k for model
+  // standard or l1, grad_clip_mode without clipping): they hold its default instead, so grid
+  // points that differ only in it are one trial (fold_ignored_keys in param_scope.h).
+  std::optional<ParamScope> ignored_when;
 
   // Neither a default value nor a default_from nor a derived default: the sweep must give it.
   bool required() const { return !default_value && default_from.empty() && !derive_default; }
@@ -47,6 +51,10 @@ struct ParamDef {
   // config's value of default_from, or derive_default's value. nullopt for a required key, an
   // absent default_from key or a derived default that does not apply.
   std::optional<ParamValue> default_for(const TrialConfig& config) const;
+  // Whether `config` is a trial that does not use this key (ignored_when).
+  bool ignored_in(const TrialConfig& config) const;
+  // "ignored by model standard, l1", or "" for a key every trial uses.
+  std::string describe_ignored() const;
   // "only for model moe, moe_fixed", or "" for an unscoped key.
   std::string describe_scope() const;
 

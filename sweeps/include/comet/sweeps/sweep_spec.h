@@ -74,7 +74,11 @@ std::vector<std::string> axis_keys(const SweepSpec& spec);
 
 struct TrialSpec {
   std::string id;      // trial_id(config)
-  TrialConfig config;  // fixed keys + one value of every axis, scoped keys applied; complete
+  TrialConfig config;  // fixed keys + one value of every axis, scoped and ignored keys applied
+  // The ids its grid points had before ignored keys were folded (ParamDef::ignored_when), in
+  // grid order: the ids a database written by an earlier comet stores this trial under. Empty
+  // when no key was folded.
+  std::vector<std::string> earlier_ids{};
 };
 
 // Parse and validate. Throws SweepError with file:line:column for every problem: a file that
@@ -101,8 +105,14 @@ SweepSpec parse_sweep_text(std::string_view yaml, std::string_view source_name,
 // (bernoulli.p: the trial's p_k). Then it checks cross-key rules (e.g. floor(p_k * width) >= 1)
 // and throws SweepError naming the axis values. Trials that are equal (the comet trial of
 // bernoulli.p: [0.3, 0.5] x model: [comet, bernoulli], or one that two grids both give) are
-// one: the first is kept, in order.
+// one: the first is kept, in order. Keys a trial does not use (ParamDef::ignored_when: p_k of
+// a standard trial) take their default before that, so `model: [standard], p_k: [0.1, 0.5]`
+// is one trial whose earlier_ids are the two ids those grid points had before.
 std::vector<TrialSpec> expand_trials(const SweepSpec& spec);
+
+// The grid points of the sweep: the sum of its grids' products (1 without a grid). Minus the
+// size of expand_trials, the points folded into a trial that another point already gives.
+std::size_t grid_point_count(const SweepSpec& spec);
 
 // 16 lower-case hex digits: the first 64 bits of SHA-256 of the canonical JSON of `config`
 // without the keys whose value equals their default (default_from: the other key's value in
