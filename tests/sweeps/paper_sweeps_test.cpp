@@ -128,7 +128,8 @@ TEST(PaperSweeps, Figs5To8VisionTransformers) {
     for (const TrialSpec& trial : trials) {
       const auto& c = trial.config;
       EXPECT_EQ(c.text("dataset"), dataset);
-      EXPECT_EQ(c.real("p_k"), 0.5);
+      // standard ignores p_k: folded to its default (ignored_keys_test.cpp).
+      EXPECT_EQ(c.real("p_k"), c.text("model") == "standard" ? 1.0 : 0.5);
       EXPECT_EQ(c.integer("depth"), 6);
       EXPECT_EQ(c.integer("patch"), 4);
       EXPECT_EQ(c.text("activation"), "tanh");
@@ -179,6 +180,50 @@ TEST(PaperSweeps, Figs5To8FashionMnistSizedFor30Minutes) {
   EXPECT_EQ(epochs, 144);
   EXPECT_EQ(sizes["vit"], (std::set<std::int64_t>{1, 6, 12}));
   EXPECT_EQ(sizes["mixer"], (std::set<std::int64_t>{1, 6, 12}));
+}
+
+// Figs. 9-10 and 12-32: GPT-2 sizes x {standard, comet} x {WikiText, CodeParrot} x 3 seeds with
+// HF's run_clm settings; the variants change one thing each.
+TEST(PaperSweeps, Gpt2LanguageModels) {
+  struct Expected {
+    std::string file;
+    std::size_t trials;
+    double lr;
+    std::int64_t batch;
+    std::string precision;
+  };
+  for (const Expected& e : std::vector<Expected>{{"figs9-10_gpt2.yaml", 36, 5e-4, 32, "fp16"},
+                                                 {"figs18-23_gpt2_lr1e-3.yaml", 36, 1e-3, 32, "fp16"},
+                                                 {"figs24-29_gpt2_batch64.yaml", 36, 5e-4, 8, "fp16"},
+                                                 {"figs30-32_gpt2_fp32.yaml", 18, 5e-4, 32, "fp32"}}) {
+    SCOPED_TRACE(e.file);
+    std::vector<TrialSpec> trials = paper_trials(e.file);
+    ASSERT_EQ(trials.size(), e.trials);
+    std::map<std::string, int> counts = per_model(trials);
+    EXPECT_EQ(counts["comet"], static_cast<int>(e.trials / 2));
+    EXPECT_EQ(counts["standard"], static_cast<int>(e.trials / 2));
+    std::set<std::int64_t> dims;
+    for (const TrialSpec& trial : trials) {
+      const auto& c = trial.config;
+      EXPECT_EQ(c.text("arch"), "gpt2");
+      EXPECT_EQ(c.real("lr"), e.lr);
+      EXPECT_EQ(c.integer("batch_size"), e.batch);
+      EXPECT_EQ(c.integer("grad_accum"), 8);
+      EXPECT_EQ(c.text("precision"), e.precision);
+      EXPECT_EQ(c.integer("warmup_steps"), 1000);
+      EXPECT_EQ(c.real("weight_decay"), 0.1);
+      EXPECT_EQ(c.integer("block_size"), 1024);
+      EXPECT_EQ(c.integer("width"), 4 * c.integer("dim"));
+      EXPECT_EQ(c.text("activation"), "tanh");
+      if (c.text("model") == "comet") {
+        EXPECT_EQ(c.real("p_k"), 0.5);
+      }
+      dims.insert(c.integer("dim"));
+    }
+    if (e.trials == 36) {
+      EXPECT_EQ(dims, (std::set<std::int64_t>{768, 1024, 1280}));
+    }
+  }
 }
 
 }  // namespace
