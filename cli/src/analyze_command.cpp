@@ -322,12 +322,12 @@ int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ost
                                  fmt::join(names, ", ")));
   }
   if (params.widths != "per_model" && params.widths != "per_layer") {
-    throw UsageError(fmt::format("--widths '{}' is not allowed; allowed: per_model, per_layer",
-                                 params.widths));
+    throw UsageError(
+        fmt::format("--widths '{}' is not allowed; allowed: per_model, per_layer", params.widths));
   }
-  if (params.sparsity.size() != 2 || !(params.sparsity[0] >= 0 &&
-                                       params.sparsity[0] <= params.sparsity[1] &&
-                                       params.sparsity[1] <= 1)) {
+  if (params.sparsity.size() != 2 ||
+      !(params.sparsity[0] >= 0 && params.sparsity[0] <= params.sparsity[1] &&
+        params.sparsity[1] <= 1)) {
     throw UsageError(fmt::format(
         "--sparsity {} is not allowed; allowed: LO,HI with 0 <= LO <= HI <= 1 (the range of "
         "1 - p_k)",
@@ -335,8 +335,8 @@ int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ost
   }
   if (params.examples_from != "train" && params.examples_from != "test" &&
       params.examples_from != "all") {
-    throw UsageError(fmt::format(
-        "--examples-from '{}' is not allowed; allowed: train, test, all", params.examples_from));
+    throw UsageError(fmt::format("--examples-from '{}' is not allowed; allowed: train, test, all",
+                                 params.examples_from));
   }
   check_output(params.common);
   engine::UtilizationAnalysisRequest request;

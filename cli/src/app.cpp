@@ -245,7 +245,11 @@ int run_app(int argc, char** argv) {
       ->check(CLI::IsMember({"cpu", "full"}))
       ->capture_default_str();
   paper_cmd->add_option("--db", paper.db, "Results database")->capture_default_str();
-  paper_cmd->add_option("--repo", paper.repo, "The repository root (where sweeps/paper/ is)")
+  paper_cmd
+      ->add_option(
+          "--repo", paper.repo,
+          "The repository root (where sweeps/paper/ is); default: the current directory, else the "
+          "one above the comet binary")
       ->capture_default_str();
   paper_cmd->add_option("--out", paper.out_dir, "Folder of fig<N>.pdf, .png, .svg")
       ->capture_default_str();

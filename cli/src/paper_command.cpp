@@ -174,6 +174,21 @@ int draw_panel(const PaperFigure& figure, const FigurePanel& panel, const std::s
 
 }  // namespace
 
+std::filesystem::path paper_root(const std::filesystem::path& repo) {
+  if (!repo.empty()) return repo;
+  std::vector<std::filesystem::path> candidates{"."};
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(exe.parent_path().parent_path());
+    candidates.push_back(exe.parent_path().parent_path().parent_path());
+  }
+  for (const auto& dir : candidates) {
+    if (std::filesystem::is_directory(dir / "sweeps" / "paper", ec)) return dir;
+  }
+  return ".";
+}
+
 int paper_list_command(const PaperListParams& params, std::ostream& out,
                        const std::vector<PaperFigure>& figures) {
   const StoredTimes times = stored_times(params.db);
@@ -191,7 +206,7 @@ int paper_list_command(const PaperListParams& params, std::ostream& out,
       for (int i = 0; i < 3; ++i) row.emplace_back(std::monostate{});
     } else {
       row.emplace_back(file);
-      const auto path = params.repo / file;
+      const auto path = paper_root(params.repo) / file;
       if (!std::filesystem::exists(path)) {
         row.emplace_back(std::monostate{});
         row.emplace_back(std::monostate{});
@@ -239,7 +254,7 @@ int paper_figure_command(const PaperFigureParams& params, std::ostream& out, std
     code = run_analysis(figure, params, output, out, err);
     written.push_back(output);
   } else {
-    const auto path = params.repo / file;
+    const auto path = paper_root(params.repo) / file;
     if (!std::filesystem::exists(path)) {
       throw UsageError(
           fmt::format("{}: no such sweep file; run from the repository root or pass "

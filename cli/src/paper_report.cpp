@@ -181,7 +181,7 @@ int paper_report_command(const PaperReportParams& params, std::ostream& out,
   if (std::filesystem::exists(params.db)) store = results::ResultStore::open_read_only(params.db);
   PaperFigureParams where;
   where.scale = params.scale;
-  where.repo = params.repo;
+  where.repo = paper_root(params.repo);
   std::string text = fmt::format(
       "# Reproduction report\n\nWritten by `comet paper report --scale {} --db {}`: per figure, "
       "the paper's claim, what this database measured ({} scale sweeps, docs/commands/paper.md) "

@@ -3,9 +3,9 @@
 
 #include "comet/cli/plot_command.h"
 
-#include <algorithm>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <ostream>

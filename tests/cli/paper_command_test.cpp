@@ -153,10 +153,12 @@ TEST_F(PaperCommandTest, AnUnknownFigureOrScaleIsAUsageError) {
   EXPECT_EQ(&find_paper_figure(paper_figures(), "fig4"), &find_paper_figure(paper_figures(), "4"));
 }
 
-// The binary: the real registry lists every figure with its cpu sweep's trial count.
+// The binary: the real registry lists every figure with its cpu sweep's trial count. Without
+// --repo, from a folder that has no sweeps/: the checkout above build/comet is found.
 TEST_F(PaperCommandTest, TheBinaryListsTheFiguresAndDrawsOne) {
-  testing::CometProcess list({"paper", "list", "--repo", testing::kSourceDir, "--db",
-                              (dir_ / "none.db").string(), "--format", "csv"});
+  ASSERT_FALSE(std::filesystem::exists("sweeps/paper"));
+  testing::CometProcess list(
+      {"paper", "list", "--db", (dir_ / "none.db").string(), "--format", "csv"});
   ASSERT_EQ(list.wait(), kExitOk) << list.err();
   for (const char* row : {"4,grid,cpu,sweeps/paper/fig4_fashion_mnist.yaml,116,116,unknown",
                           "11,grid,cpu,sweeps/paper/fig11_fashion_mnist.yaml,40,40",

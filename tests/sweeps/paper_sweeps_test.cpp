@@ -192,10 +192,11 @@ TEST(PaperSweeps, Gpt2LanguageModels) {
     std::int64_t batch;
     std::string precision;
   };
-  for (const Expected& e : std::vector<Expected>{{"figs9-10_gpt2.yaml", 36, 5e-4, 32, "fp16"},
-                                                 {"figs18-23_gpt2_lr1e-3.yaml", 36, 1e-3, 32, "fp16"},
-                                                 {"figs24-29_gpt2_batch64.yaml", 36, 5e-4, 8, "fp16"},
-                                                 {"figs30-32_gpt2_fp32.yaml", 18, 5e-4, 32, "fp32"}}) {
+  for (const Expected& e :
+       std::vector<Expected>{{"figs9-10_gpt2.yaml", 36, 5e-4, 32, "fp16"},
+                             {"figs18-23_gpt2_lr1e-3.yaml", 36, 1e-3, 32, "fp16"},
+                             {"figs24-29_gpt2_batch64.yaml", 36, 5e-4, 8, "fp16"},
+                             {"figs30-32_gpt2_fp32.yaml", 18, 5e-4, 32, "fp32"}}) {
     SCOPED_TRACE(e.file);
     std::vector<TrialSpec> trials = paper_trials(e.file);
     ASSERT_EQ(trials.size(), e.trials);

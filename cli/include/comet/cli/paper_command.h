@@ -37,6 +37,11 @@ struct PaperFigure {
   std::vector<FigurePanel> panels = {FigurePanel{}};
 };
 
+// Where sweeps/paper/ is: `repo` when given; else the current directory, the folder above the
+// comet binary (build/comet in a checkout) or the one above that, the first that holds it; "."
+// when none does (the commands then say the sweep file is missing).
+std::filesystem::path paper_root(const std::filesystem::path& repo);
+
 // The figures comet can regenerate, in the paper's order.
 const std::vector<PaperFigure>& paper_figures();
 // The figure named `figure` ("4", "fig4"); throws UsageError listing the figures otherwise.
@@ -45,7 +50,7 @@ const PaperFigure& find_paper_figure(const std::vector<PaperFigure>& figures,
 
 struct PaperListParams {
   std::filesystem::path db = "comet.db";  // read for stored epoch times, if it exists
-  std::filesystem::path repo = ".";       // where sweeps/paper/ is
+  std::filesystem::path repo;             // where sweeps/paper/ is; empty: paper_root's search
   std::string scale = "cpu";              // cpu or full
   int jobs_per_device = 1;                // the estimate divides the work among these workers
   OutputFormat format = OutputFormat::table;
@@ -60,7 +65,7 @@ struct PaperFigureParams {
   std::string figure;
   std::string scale = "cpu";
   std::filesystem::path db = "comet.db";
-  std::filesystem::path repo = ".";
+  std::filesystem::path repo;                    // empty: paper_root's search
   std::filesystem::path out_dir = "figures";     // fig<N>.pdf, .png and .svg go here
   std::vector<sweeps::SweepOverride> overrides;  // key=value, as for comet run
   std::string devices = "auto";
@@ -78,7 +83,7 @@ int paper_figure_command(const PaperFigureParams& params, std::ostream& out, std
 
 struct PaperReportParams {
   std::filesystem::path db = "comet.db";
-  std::filesystem::path repo = ".";
+  std::filesystem::path repo;                   // empty: paper_root's search
   std::string scale = "cpu";                    // which sweep of each figure is read
   std::optional<std::filesystem::path> output;  // the Markdown file; none: stdout
 };
