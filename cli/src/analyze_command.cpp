@@ -344,6 +344,7 @@ int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ost
   request.min_drop = params.sparsity[0];
   request.max_drop = params.sparsity[1];
   request.examples_from = params.examples_from;
+  request.standardize_features = params.standardize;
   request.dataset = params.dataset;
   request.data_root = params.data_root;
   request.models = params.models;
@@ -367,6 +368,7 @@ int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ost
           {"widths", params.widths},
           {"one_minus_p_k", {request.min_drop, request.max_drop}},
           {"examples_from", params.examples_from},
+          {"standardize", params.standardize},
           {"activation", request.activation},
           {"seed", params.common.seed},
       }

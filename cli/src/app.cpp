@@ -514,6 +514,10 @@ int run_app(int argc, char** argv) {
       ->add_option("--examples-from", analyze_util.examples_from,
                    "train: the training file; test: the test split; all: both")
       ->capture_default_str();
+  analyze_util_cmd->add_flag(
+      "--standardize", analyze_util.standardize,
+      "Standardise each input feature over the examples first (not the paper's setup: a test of "
+      "how much a constant input component, such as a plain background, matters)");
 
   // comet serve (cli/src/serve_command.cpp, docs/serve.md)
   ServeParams serve;

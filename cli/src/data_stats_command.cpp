@@ -16,8 +16,8 @@ namespace comet::cli {
 
 int data_stats_command(const DataStatsParams& params, std::ostream& out, std::ostream& err) {
   if (params.block_size < 2) {
-    throw UsageError(fmt::format("--block-size {} is not allowed; allowed: an integer >= 2",
-                                 params.block_size));
+    throw UsageError(
+        fmt::format("--block-size {} is not allowed; allowed: an integer >= 2", params.block_size));
   }
   datasets::DatasetRequest request;
   request.name = params.name;
@@ -30,10 +30,18 @@ int data_stats_command(const DataStatsParams& params, std::ostream& out, std::os
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
 
   Table table;
-  table.columns = {{"dataset"},         {"tokenizer"},         {"vocab"},
-                   {"block_size"},      {"train_blocks"},      {"train_tokens"},
-                   {"val_blocks"},      {"val_tokens"},        {"test_blocks"},
-                   {"test_tokens"},     {"train_distinct_ids"}, {"unigram_val_ppl", 1},
+  table.columns = {{"dataset"},
+                   {"tokenizer"},
+                   {"vocab"},
+                   {"block_size"},
+                   {"train_blocks"},
+                   {"train_tokens"},
+                   {"val_blocks"},
+                   {"val_tokens"},
+                   {"test_blocks"},
+                   {"test_tokens"},
+                   {"train_distinct_ids"},
+                   {"unigram_val_ppl", 1},
                    {"unigram_test_ppl", 1}};
   // Cells one by one, as the other commands: GCC 12 warns falsely on a braced list of them.
   std::vector<Cell> row;

@@ -81,6 +81,27 @@ UtilizationAnalysisResult run_utilization_analysis(const UtilizationAnalysisRequ
   }
   const std::int64_t n = raw.size(0);
   constexpr std::int64_t kBatch = 2048;
+  torch::Tensor feature_mean, feature_inv_std;  // --standardize: per feature, over the examples
+  if (request.standardize_features) {
+    auto sum = torch::zeros({raw.size(1)}, torch::kDouble);
+    auto sum_sq = torch::zeros({raw.size(1)}, torch::kDouble);
+    for (std::int64_t start = 0; start < n; start += kBatch) {
+      const auto x =
+          data->prepare(raw.narrow(0, start, std::min(kBatch, n - start))).to(torch::kDouble);
+      sum += x.sum(0);
+      sum_sq += x.pow(2).sum(0);
+    }
+    feature_mean = sum / static_cast<double>(n);
+    const auto variance = (sum_sq / static_cast<double>(n) - feature_mean.pow(2)).clamp_min(0);
+    // A constant feature (variance 0) carries nothing: it becomes 0 rather than 0/0.
+    feature_inv_std = torch::where(variance > 1e-12, variance.rsqrt(), torch::zeros_like(variance))
+                          .to(torch::kFloat);
+    feature_mean = feature_mean.to(torch::kFloat);
+  }
+  const auto inputs = [&](std::int64_t start, std::int64_t len) {
+    auto x = data->prepare(raw.narrow(0, start, len));
+    return request.standardize_features ? (x - feature_mean) * feature_inv_std : x;
+  };
 
   UtilizationAnalysisResult result;
   result.examples = n;
@@ -122,7 +143,7 @@ UtilizationAnalysisResult run_utilization_analysis(const UtilizationAnalysisRequ
     torch::Tensor on_counts;  // [sum of the hidden widths]
     for (std::int64_t start = 0; start < n; start += kBatch) {
       const auto len = std::min(kBatch, n - start);
-      const auto masks = net->input_masks(data->prepare(raw.narrow(0, start, len)));
+      const auto masks = net->input_masks(inputs(start, len));
       auto counts = torch::cat(masks, 1).sum(0, false, torch::kLong);
       on_counts = on_counts.defined() ? on_counts + counts : counts;
     }

@@ -190,6 +190,25 @@ TEST(UtilizationAnalysisTest, PerLayerWidthsAndTheTestSplit) {
   EXPECT_THROW(run_utilization_analysis(request), AnalysisError);
 }
 
+// Standardised features route differently (the same networks, other masks) but every example
+// still turns on `kept` units.
+TEST(UtilizationAnalysisTest, StandardisedFeaturesChangeTheMasksNotTheCounts) {
+  auto request = small_utilization();
+  const auto plain = run_utilization_analysis(request);
+  request.standardize_features = true;
+  const auto standardized = run_utilization_analysis(request);
+  ASSERT_EQ(standardized.models.size(), plain.models.size());
+  bool some_differ = false;
+  for (std::size_t i = 0; i < plain.models.size(); ++i) {
+    EXPECT_EQ(standardized.models[i].units, plain.models[i].units);
+    EXPECT_EQ(standardized.models[i].kept, plain.models[i].kept);
+    some_differ = some_differ ||
+                  standardized.models[i].min_utilization != plain.models[i].min_utilization ||
+                  standardized.models[i].max_utilization != plain.models[i].max_utilization;
+  }
+  EXPECT_TRUE(some_differ);
+}
+
 TEST(UtilizationAnalysisTest, ExamplesLimitAndReproducibility) {
   auto request = small_utilization();
   request.examples = 100;

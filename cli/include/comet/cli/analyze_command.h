@@ -52,6 +52,7 @@ struct AnalyzeUtilizationParams {
   std::string widths = "per_model";         // per_model | per_layer
   std::vector<double> sparsity = {0.05, 1};  // the range of 1 - p_k, drawn uniformly
   std::string examples_from = "train";      // train | test | all
+  bool standardize = false;                 // per-feature standardisation (not the paper's)
 };
 int analyze_utilization_command(const AnalyzeUtilizationParams& params, std::ostream& out,
                                 std::ostream& err);

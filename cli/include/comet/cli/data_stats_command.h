@@ -13,9 +13,9 @@
 namespace comet::cli {
 
 struct DataStatsParams {
-  std::string name;                  // a text corpus: python_stdlib, wikitext2, text, ...
-  std::filesystem::path data_root;   // empty: COMET_DATA or the cache folder
-  std::int64_t block_size = 1024;    // the blocks the corpus is cut into (the sweep's block_size)
+  std::string name;                 // a text corpus: python_stdlib, wikitext2, text, ...
+  std::filesystem::path data_root;  // empty: COMET_DATA or the cache folder
+  std::int64_t block_size = 1024;   // the blocks the corpus is cut into (the sweep's block_size)
   std::map<std::string, std::string> options;  // the dataset's options (text.file=... as file)
   OutputFormat format = OutputFormat::table;
 };
