@@ -52,6 +52,32 @@ ExpectedFile cifar_file(const std::string& folder, const std::string& name) {
   return {{folder + "/" + name, name}};
 }
 
+// GPT-2's tokenizer files as OpenAI publishes them. OpenAI prints no checksum; these SHA-256s
+// are those of the files every GPT-2 port downloads from that URL (../shared/data/gpt2-bpe/
+// SHA256SUMS), pinned so that a changed file is noticed.
+DatasetEntry gpt2_bpe_entry() {
+  DatasetEntry e;
+  e.name = kGpt2BpeEntry;
+  e.description = "the GPT-2 tokenizer's vocabulary (encoder.json) and merges (vocab.bpe)";
+  e.task = "tokenizer files, 50,257 ids (not a dataset)";
+  e.files = {{{"encoder.json"}}, {{"vocab.bpe"}}};
+  const std::string base = "https://openaipublic.blob.core.windows.net/gpt-2/encodings/main/";
+  for (const auto& [file, sha256] :
+       {std::pair<const char*, const char*>{
+            "encoder.json", "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"},
+        {"vocab.bpe", "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"}}) {
+    DownloadFile d;
+    d.file_name = file;
+    d.url = base + file;
+    d.archive = ArchiveKind::none;
+    d.sha256 = sha256;
+    d.checksum_source = "SHA-256 of OpenAI's published file (docs/tokenizer.md)";
+    e.downloads.push_back(std::move(d));
+  }
+  e.homepage = "https://github.com/openai/gpt-2";
+  return e;
+}
+
 DatasetCatalog make_catalog() {
   DatasetCatalog c;
 
@@ -102,7 +128,7 @@ DatasetCatalog make_catalog() {
                  ArchiveKind::tar_gz,
                  "c32a1d4ab5d03f1284b67883e8d87530",
                  kTorontoPage,
-                 "cifar-10-batches-bin/"}},
+                 "cifar-10-batches-bin/", ""}},
                {},
                kTorontoPage,
                "",
@@ -120,7 +146,7 @@ DatasetCatalog make_catalog() {
          ArchiveKind::tar_gz,
          "03b5dce01913d631647c71ecec9e9cb8",
          kTorontoPage,
-         "cifar-100-binary/"}},
+         "cifar-100-binary/", ""}},
        {},
        kTorontoPage,
        "",
@@ -137,14 +163,14 @@ DatasetCatalog make_catalog() {
          ArchiveKind::none,
          "e26dedcc434d2e4c54c9b2d4a06d8373",
          kTorchvisionSvhn,
-         ""},
+         "", ""},
         {"test_32x32.mat",
          "http://ufldl.stanford.edu/housenumbers/test_32x32.mat",
          {},
          ArchiveKind::none,
          "eb5a983be6a315427106f1b164d9cef3",
          kTorchvisionSvhn,
-         ""}},
+         "", ""}},
        {},
        "http://ufldl.stanford.edu/housenumbers/",
        "",
@@ -162,14 +188,14 @@ DatasetCatalog make_catalog() {
                  ArchiveKind::none,
                  "",
                  "",
-                 ""},
+                 "", ""},
                 {"sarcos_inv_test.mat",
                  "http://www.gaussianprocess.org/gpml/data/sarcos_inv_test.mat",
                  {},
                  ArchiveKind::none,
                  "",
                  "",
-                 ""}},
+                 "", ""}},
                {},
                "http://www.gaussianprocess.org/gpml/data/",
                "",
@@ -190,7 +216,7 @@ DatasetCatalog make_catalog() {
                  ArchiveKind::zip,
                  "90528d7ca1a48142e341f4ef8d21d0de",
                  "ContinualAI/avalanche tiny_imagenet.py (not published by Stanford)",
-                 "tiny-imagenet-200/ (wnids.txt, train/, val/, test/)"}},
+                 "tiny-imagenet-200/ (wnids.txt, train/, val/, test/)", ""}},
                {},
                "http://cs231n.stanford.edu/",
                "",
@@ -215,6 +241,7 @@ DatasetCatalog make_catalog() {
                "",
                "generated in memory",
                ""});
+  c.push_back(gpt2_bpe_entry());
   return c;
 }
 

@@ -24,6 +24,8 @@ class FetchError : public std::runtime_error {
 
 // Lowercase hex MD5 of a file's bytes (OpenSSL EVP). DatasetError if it cannot be read.
 std::string md5_of_file(const std::filesystem::path& path);
+// Lowercase hex SHA-256 of a file's bytes. DatasetError if it cannot be read.
+std::string sha256_of_file(const std::filesystem::path& path);
 
 struct ExpectedFileStatus {
   std::string name;             // the canonical name (ExpectedFile::names[0])
