@@ -79,6 +79,7 @@ nlohmann::ordered_json status_json(const ds::DatasetEntry& entry, const ds::Data
   for (const auto& c : status.checksums) {
     checks.push_back({{"file", c.file},
                       {"state", std::string(to_string(c.state))},
+                      {"algorithm", c.algorithm},
                       {"expected_md5", null_if_empty(c.expected)},
                       {"actual_md5", null_if_empty(c.actual)},
                       {"checked_against", c.expected.empty() ? nlohmann::ordered_json(nullptr)
@@ -146,11 +147,12 @@ int data_verify_command(const DataVerifyParams& params, std::ostream& out) {
                           text_or_empty(c.actual), c.expected.empty() ? Cell{} : Cell(c.authority),
                           text_or_empty(c.path.string())});
     if (c.state == ds::ChecksumState::mismatch) {
-      problems += "\n  " + c.path.string() + ": MD5 " + c.actual + ", expected " + c.expected +
-                  " (" + c.authority + ")";
+      problems += "\n  " + c.path.string() + ": " + c.algorithm + " " + c.actual + ", expected " +
+                  c.expected + " (" + c.authority + ")";
     } else if (c.state == ds::ChecksumState::missing) {
       problems += "\n  " + c.file + ": missing (" +
-                  (c.expected.empty() ? "no published checksum" : "expected MD5 " + c.expected) +
+                  (c.expected.empty() ? "no published checksum"
+                                      : "expected " + c.algorithm + " " + c.expected) +
                   "; looked in " + status.folder.string() + ")";
     }
   }

@@ -45,7 +45,7 @@ ds::DatasetEntry one_file(const std::string& name, const std::string& md5,
   e.description = "test";
   e.task = "classification, 2 classes";
   e.files = {{{"f.bin"}}};
-  e.downloads = {{"f.bin", base_url + "/f.bin", {}, ds::ArchiveKind::none, md5, "test", ""}};
+  e.downloads = {{"f.bin", base_url + "/f.bin", {}, ds::ArchiveKind::none, md5, "test", "", ""}};
   return e;
 }
 

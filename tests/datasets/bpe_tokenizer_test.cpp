@@ -2,6 +2,8 @@
 // fixtures/make_gpt2_fixture.js), round trips on random text and bytes, and WikiText-2's
 // validation file as js-tiktoken counts it.
 
+#include "comet/datasets/bpe_tokenizer.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,8 +15,8 @@
 #include "file_text.h"
 #include "temp_dir.h"
 #include "test_paths.h"
+#include "text/token_cache.h"
 
-#include "comet/datasets/bpe_tokenizer.h"
 #include "comet/datasets/dataset.h"
 
 namespace comet::datasets {
@@ -34,9 +36,8 @@ BpeTokenizer& gpt2() {
 // edges of the classes (letters, digits, marks, CJK, emoji, the spaces JavaScript knows).
 std::string random_utf8(std::mt19937& rng, int count) {
   const std::vector<std::pair<char32_t, char32_t>> ranges = {
-      {0x20, 0x7E},     {0x09, 0x0D},       {0x80, 0x7FF},     {0x800, 0xD7FF},
-      {0xE000, 0xFFFF}, {0x10000, 0x10FFFF}, {0x1F600, 0x1F64F}, {0x4E00, 0x9FFF},
-      {0x2000, 0x200D}, {0x300, 0x36F}};
+      {0x20, 0x7E},        {0x09, 0x0D},       {0x80, 0x7FF},    {0x800, 0xD7FF},  {0xE000, 0xFFFF},
+      {0x10000, 0x10FFFF}, {0x1F600, 0x1F64F}, {0x4E00, 0x9FFF}, {0x2000, 0x200D}, {0x300, 0x36F}};
   std::string out;
   for (int i = 0; i < count; ++i) {
     const auto& [lo, hi] = ranges[rng() % ranges.size()];
@@ -121,6 +122,19 @@ TEST(BpeTokenizer, CountsWikitext2ValidationAsTheReference) {
   EXPECT_EQ(gpt2().decode(ids), text);
   std::printf("wikitext-2 valid.txt: %.2f MB in %.3f s, %.2f MB/s (cache warm from other tests)\n",
               text.size() / 1e6, took.count(), text.size() / 1e6 / took.count());
+}
+
+// Corpora are encoded a few MiB at a time (token_cache.h): the cuts must not change the ids.
+TEST(BpeTokenizer, EncodingInChunksGivesTheIdsOfTheWhole) {
+  const auto text = testing::slurp(shared_data() / "wikitext-2" / "test.txt");
+  const auto whole = gpt2().encode(text);
+  for (const std::size_t chunk : {1000u, 65536u}) {
+    std::vector<std::uint16_t> pieces;
+    append_ids(gpt2(), text, pieces, chunk);
+    ASSERT_EQ(pieces.size(), whole.size()) << chunk;
+    EXPECT_TRUE(std::equal(pieces.begin(), pieces.end(), whole.begin())) << chunk;
+  }
+  EXPECT_EQ(whole.size(), 295877u);  // js-tiktoken 1.0.21's count of the same file
 }
 
 TEST(BpeTokenizer, RejectsIdsOutsideTheVocabulary) {
