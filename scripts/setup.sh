@@ -19,7 +19,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev sqlite3
   libgtest-dev nlohmann-json3-dev zlib1g-dev libmatio-dev libjpeg62-turbo-dev
-  libcurl4-openssl-dev libarchive-dev libssl-dev
+  libcurl4-openssl-dev libarchive-dev libssl-dev libicu-dev
   dataset-fashion-mnist gnuplot-nox
   libcpp-httplib-dev libjs-dygraphs
 )

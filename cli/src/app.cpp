@@ -376,6 +376,16 @@ int run_app(int argc, char** argv) {
   data_get_cmd->add_option("--mirror", data_get.mirror,
                            "Fetch <URL>/<file name> instead of the publisher's URL");
 
+  DataTokenizeParams data_tokenize;
+  auto* data_tokenize_cmd = data_cmd->add_subcommand(
+      "tokenize", "A file's token ids and their count (the GPT-2 tokenizer, docs/tokenizer.md)");
+  data_tokenize_cmd->add_option("file", data_tokenize.file, "The text file")->required();
+  data_tokenize_cmd->add_option("--tokenizer", data_tokenize.tokenizer, "The tokenizer")
+      ->capture_default_str();
+  data_tokenize_cmd->add_option("--format", data_tokenize.format, "Output: text or json")
+      ->capture_default_str();
+  data_tokenize_cmd->add_option("--data-root", data_tokenize.data_root, data_root_help);
+
   // comet bench (cli/src/bench_command.cpp, docs/commands/bench.md)
   BenchParams bench;
   auto* bench_cmd = app.add_subcommand(
@@ -634,6 +644,10 @@ int run_app(int argc, char** argv) {
   if (data_get_cmd->parsed()) {
     data_get.progress_is_terminal = isatty(STDERR_FILENO) != 0;
     return run_guarded([&] { return data_get_command(data_get, std::cout, std::cerr); }, std::cerr);
+  }
+  if (data_tokenize_cmd->parsed()) {
+    return run_guarded([&] { return data_tokenize_command(data_tokenize, std::cout, std::cerr); },
+                       std::cerr);
   }
   if (bench_cmd->parsed()) {
     return run_guarded([&] { return bench_command(bench, std::cout, std::cerr); }, std::cerr);

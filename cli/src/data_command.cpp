@@ -1,6 +1,10 @@
 #include "comet/cli/data_command.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <chrono>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -8,6 +12,7 @@
 #include <vector>
 
 #include "comet/cli/exit_codes.h"
+#include "comet/datasets/bpe_tokenizer.h"
 #include "comet/datasets/dataset.h"
 #include "comet/datasets/fetch.h"
 
@@ -79,6 +84,7 @@ nlohmann::ordered_json status_json(const ds::DatasetEntry& entry, const ds::Data
   for (const auto& c : status.checksums) {
     checks.push_back({{"file", c.file},
                       {"state", std::string(to_string(c.state))},
+                      {"algorithm", c.algorithm},
                       {"expected_md5", null_if_empty(c.expected)},
                       {"actual_md5", null_if_empty(c.actual)},
                       {"checked_against", c.expected.empty() ? nlohmann::ordered_json(nullptr)
@@ -146,11 +152,12 @@ int data_verify_command(const DataVerifyParams& params, std::ostream& out) {
                           text_or_empty(c.actual), c.expected.empty() ? Cell{} : Cell(c.authority),
                           text_or_empty(c.path.string())});
     if (c.state == ds::ChecksumState::mismatch) {
-      problems += "\n  " + c.path.string() + ": MD5 " + c.actual + ", expected " + c.expected +
-                  " (" + c.authority + ")";
+      problems += "\n  " + c.path.string() + ": " + c.algorithm + " " + c.actual + ", expected " +
+                  c.expected + " (" + c.authority + ")";
     } else if (c.state == ds::ChecksumState::missing) {
       problems += "\n  " + c.file + ": missing (" +
-                  (c.expected.empty() ? "no published checksum" : "expected MD5 " + c.expected) +
+                  (c.expected.empty() ? "no published checksum"
+                                      : "expected " + c.algorithm + " " + c.expected) +
                   "; looked in " + status.folder.string() + ")";
     }
   }
@@ -203,6 +210,39 @@ int data_get_command(const DataGetParams& params, std::ostream& out, std::ostrea
           << (status.state == ds::DatasetState::verified ? "" : " (no published checksum)") << "\n";
       break;
   }
+  return kExitOk;
+}
+
+int data_tokenize_command(const DataTokenizeParams& params, std::ostream& out, std::ostream& err) {
+  if (params.tokenizer != ds::kGpt2BpeEntry) {
+    throw ds::DatasetError("tokenizer '" + params.tokenizer + "' is not known; allowed: gpt2-bpe");
+  }
+  if (params.format != "text" && params.format != "json") {
+    throw ds::DatasetError("format '" + params.format + "' is not known; allowed: text, json");
+  }
+  std::ifstream in(params.file, std::ios::binary);
+  if (!in) throw ds::DatasetError("cannot read " + params.file.string());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto tokenizer = ds::BpeTokenizer::from_data_root(root_of(params.data_root));
+  const auto start = std::chrono::steady_clock::now();
+  const auto ids = tokenizer.encode(text);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (params.format == "json") {
+    nlohmann::ordered_json doc;
+    doc["file"] = params.file.string();
+    doc["tokenizer"] = params.tokenizer;
+    doc["bytes"] = text.size();
+    doc["count"] = ids.size();
+    doc["ids"] = ids;
+    out << doc.dump() << "\n";
+  } else {
+    for (std::size_t i = 0; i < ids.size(); ++i) out << (i == 0 ? "" : " ") << ids[i];
+    out << "\n" << ids.size() << " tokens\n";
+  }
+  err << fmt::format("{}: {} bytes -> {} tokens in {:.3f} s ({:.2f} MB/s, one thread)\n",
+                     params.file.string(), text.size(), ids.size(), seconds,
+                     seconds > 0 ? text.size() / 1e6 / seconds : 0.0);
   return kExitOk;
 }
 

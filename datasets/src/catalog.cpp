@@ -52,6 +52,111 @@ ExpectedFile cifar_file(const std::string& folder, const std::string& name) {
   return {{folder + "/" + name, name}};
 }
 
+// GPT-2's tokenizer files as OpenAI publishes them. OpenAI prints no checksum; these SHA-256s
+// are those of the files every GPT-2 port downloads from that URL (../shared/data/gpt2-bpe/
+// SHA256SUMS), pinned so that a changed file is noticed.
+DatasetEntry gpt2_bpe_entry() {
+  DatasetEntry e;
+  e.name = kGpt2BpeEntry;
+  e.description = "the GPT-2 tokenizer's vocabulary (encoder.json) and merges (vocab.bpe)";
+  e.task = "tokenizer files, 50,257 ids (not a dataset)";
+  e.files = {{{"encoder.json"}}, {{"vocab.bpe"}}};
+  const std::string base = "https://openaipublic.blob.core.windows.net/gpt-2/encodings/main/";
+  for (const auto& [file, sha256] :
+       {std::pair<const char*, const char*>{
+            "encoder.json", "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"},
+        {"vocab.bpe", "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"}}) {
+    DownloadFile d;
+    d.file_name = file;
+    d.url = base + file;
+    d.archive = ArchiveKind::none;
+    d.sha256 = sha256;
+    d.checksum_source = "SHA-256 of OpenAI's published file (docs/tokenizer.md)";
+    e.downloads.push_back(std::move(d));
+  }
+  e.homepage = "https://github.com/openai/gpt-2";
+  return e;
+}
+
+// WikiText's raw (untokenized) version. Salesforce publishes no checksum; the SHA-256s are the
+// ones downloaders pin for these zips (JuliaText/CorpusLoaders.jl's DataDeps registration for
+// both; llama.cpp's get-wikitext-2.sh mirror for WikiText-2, 4,721,645 bytes).
+DatasetEntry wikitext_entry(const std::string& name, const std::string& stem,
+                            const std::string& folder, const std::string& sha256,
+                            const std::string& description) {
+  DatasetEntry e;
+  e.name = name;
+  e.description = description;
+  e.task = "language modeling, GPT-2 tokens (gpt2-bpe) in blocks of block_size";
+  for (const char* part : {"train", "valid", "test"}) {
+    const std::string raw = std::string("wiki.") + part + ".raw";
+    e.files.push_back({{folder + "/" + raw, raw, std::string(part) + ".txt"}});
+  }
+  DownloadFile d;
+  d.file_name = stem + ".zip";
+  d.url = "https://s3.amazonaws.com/research.metamind.io/wikitext/" + d.file_name;
+  d.fallback_urls = {"https://wikitext.smerity.com/" + d.file_name};
+  d.archive = ArchiveKind::zip;
+  d.sha256 = sha256;
+  d.checksum_source =
+      "SHA-256 pinned by JuliaText/CorpusLoaders.jl (src/WikiText.jl); not published by "
+      "Salesforce";
+  d.unpacks_to = folder + "/ (wiki.train.raw, wiki.valid.raw, wiki.test.raw)";
+  e.downloads.push_back(std::move(d));
+  e.homepage =
+      "https://blog.salesforceairesearch.com/the-wikitext-long-term-dependency-language-"
+      "modeling-dataset/";
+  return e;
+}
+
+std::vector<DatasetEntry> text_corpus_entries() {
+  std::vector<DatasetEntry> out;
+  out.push_back(wikitext_entry(
+      "wikitext2", "wikitext-2-raw-v1", "wikitext-2-raw",
+      "ef7edb566e3e2b2d31b29c1fdb0c89a4cc683597484c3dc2517919c615435a11",
+      "WikiText-2 (raw): 600 / 60 / 60 Wikipedia Good and Featured articles, ~2M words"));
+  out.push_back(
+      wikitext_entry("wikitext103", "wikitext-103-raw-v1", "wikitext-103-raw",
+                     "91c00ae287f0d699e18605c84afc9e45c192bc6b7797ff8837e5474655a33794",
+                     "WikiText-103 (raw): 28,475 / 60 / 60 Wikipedia articles, ~103M words"));
+
+  // A documented subset of CodeParrot: the validation file of codeparrot-clean-valid (Python
+  // files from GitHub, JSON lines with a `content` field). The Hub prints no checksum we could
+  // confirm from here, so none is pinned.
+  DatasetEntry code;
+  code.name = "codeparrot";
+  code.description =
+      "CodeParrot (subset): codeparrot-clean-valid's file-000000000054.json, Python files "
+      "from GitHub, one JSON line each";
+  code.task = "language modeling, GPT-2 tokens (gpt2-bpe) in blocks of block_size";
+  code.files = {{{"file-000000000054.json"}}};
+  DownloadFile d;
+  d.file_name = "file-000000000054.json.gz";
+  d.url = "https://huggingface.co/datasets/codeparrot/codeparrot-clean-valid/resolve/main/" +
+          d.file_name;
+  d.archive = ArchiveKind::gz;
+  code.downloads.push_back(std::move(d));
+  code.homepage = "https://huggingface.co/datasets/codeparrot/codeparrot-clean-valid";
+  out.push_back(std::move(code));
+
+  DatasetEntry stdlib;
+  stdlib.name = "python_stdlib";
+  stdlib.description =
+      "the .py files of Debian's libpython3.11-stdlib: a code corpus that needs no download, "
+      "split by file (docs/datasets.md)";
+  stdlib.task = "language modeling, GPT-2 tokens (gpt2-bpe) in blocks of block_size";
+  stdlib.no_files_reason = "Debian's libpython3.11-stdlib, in /usr/lib/python3.11";
+  out.push_back(std::move(stdlib));
+
+  DatasetEntry text;
+  text.name = "text";
+  text.description = "your own UTF-8 text, or a field of JSON lines (text.file, text.field)";
+  text.task = "language modeling, GPT-2 tokens (gpt2-bpe) in blocks of block_size";
+  text.no_files_reason = "the user's file, named by text.file";
+  out.push_back(std::move(text));
+  return out;
+}
+
 DatasetCatalog make_catalog() {
   DatasetCatalog c;
 
@@ -102,7 +207,8 @@ DatasetCatalog make_catalog() {
                  ArchiveKind::tar_gz,
                  "c32a1d4ab5d03f1284b67883e8d87530",
                  kTorontoPage,
-                 "cifar-10-batches-bin/"}},
+                 "cifar-10-batches-bin/",
+                 ""}},
                {},
                kTorontoPage,
                "",
@@ -120,7 +226,8 @@ DatasetCatalog make_catalog() {
          ArchiveKind::tar_gz,
          "03b5dce01913d631647c71ecec9e9cb8",
          kTorontoPage,
-         "cifar-100-binary/"}},
+         "cifar-100-binary/",
+         ""}},
        {},
        kTorontoPage,
        "",
@@ -137,6 +244,7 @@ DatasetCatalog make_catalog() {
          ArchiveKind::none,
          "e26dedcc434d2e4c54c9b2d4a06d8373",
          kTorchvisionSvhn,
+         "",
          ""},
         {"test_32x32.mat",
          "http://ufldl.stanford.edu/housenumbers/test_32x32.mat",
@@ -144,6 +252,7 @@ DatasetCatalog make_catalog() {
          ArchiveKind::none,
          "eb5a983be6a315427106f1b164d9cef3",
          kTorchvisionSvhn,
+         "",
          ""}},
        {},
        "http://ufldl.stanford.edu/housenumbers/",
@@ -162,11 +271,13 @@ DatasetCatalog make_catalog() {
                  ArchiveKind::none,
                  "",
                  "",
+                 "",
                  ""},
                 {"sarcos_inv_test.mat",
                  "http://www.gaussianprocess.org/gpml/data/sarcos_inv_test.mat",
                  {},
                  ArchiveKind::none,
+                 "",
                  "",
                  "",
                  ""}},
@@ -190,7 +301,8 @@ DatasetCatalog make_catalog() {
                  ArchiveKind::zip,
                  "90528d7ca1a48142e341f4ef8d21d0de",
                  "ContinualAI/avalanche tiny_imagenet.py (not published by Stanford)",
-                 "tiny-imagenet-200/ (wnids.txt, train/, val/, test/)"}},
+                 "tiny-imagenet-200/ (wnids.txt, train/, val/, test/)",
+                 ""}},
                {},
                "http://cs231n.stanford.edu/",
                "",
@@ -215,6 +327,8 @@ DatasetCatalog make_catalog() {
                "",
                "generated in memory",
                ""});
+  for (auto& corpus : text_corpus_entries()) c.push_back(std::move(corpus));
+  c.push_back(gpt2_bpe_entry());
   return c;
 }
 

@@ -35,6 +35,8 @@ Dataset::Dataset(DatasetInfo info, Split train, Split validation, Split test)
       train_(std::move(train)),
       validation_(std::move(validation)),
       test_(std::move(test)) {
+  // Token ids are not normalised: a language model embeds them.
+  if (info_.task == Task::language_modeling) return;
   // Invariant of load_dataset: one value per feature.
   assert(static_cast<std::int64_t>(info_.feature_scale.size()) == info_.input_dim);
   auto to_tensor = [&](const std::vector<float>& v) {
@@ -46,6 +48,7 @@ Dataset::Dataset(DatasetInfo info, Split train, Split validation, Split test)
 Dataset::~Dataset() = default;
 
 at::Tensor Dataset::prepare(const at::Tensor& raw_features) const {
+  if (info_.task == Task::language_modeling) return raw_features.to(torch::kInt64);
   // One fused pass per batch: x * (scale / std) - mean / std == (x * scale - mean) / std.
   return torch::addcmul(affine_->shift, raw_features.to(torch::kFloat32), affine_->scale);
 }

@@ -8,11 +8,13 @@
 #include <torch/torch.h>
 
 #include "cifar_reader.h"
+#include "corpus_dataset.h"
 #include "csv_reader.h"
 #include "mat_reader.h"
 #include "mnist_family.h"
 #include "raw_data.h"
 #include "synthetic_data.h"
+#include "text/text_corpora.h"
 #include "tiny_imagenet_reader.h"
 #include "train_val_split.h"
 
@@ -42,6 +44,22 @@ const std::vector<KnownDataset>& known_datasets() {
       {"tiny_imagenet", read_tiny_imagenet},
       {"csv", read_csv},
       {"synthetic_clusters", read_synthetic_clusters},
+  };
+  return table;
+}
+
+// The text corpora (Task::language_modeling): their readers hand documents, tokenized and cut
+// into blocks by corpus_dataset.
+struct KnownCorpus {
+  std::string name;
+  CorpusText (*read)(const ReaderContext&);
+};
+
+const std::vector<KnownCorpus>& known_corpora() {
+  static const std::vector<KnownCorpus> table = {
+      {"wikitext2", read_wikitext},    {"wikitext103", read_wikitext},
+      {"codeparrot", read_codeparrot}, {"python_stdlib", read_python_stdlib},
+      {"text", read_text_corpus},
   };
   return table;
 }
@@ -192,6 +210,7 @@ const std::vector<std::string>& dataset_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
     for (const auto& d : known_datasets()) out.push_back(d.name);
+    for (const auto& c : known_corpora()) out.push_back(c.name);
     return out;
   }();
   return names;
@@ -202,9 +221,15 @@ std::shared_ptr<const Dataset> load_dataset(const DatasetRequest& request) {
     throw DatasetError("val_fraction " + std::to_string(request.val_fraction) +
                        " is outside (0, 1)");
   }
+  const auto root = request.data_root.empty() ? default_data_root() : request.data_root;
+  for (const auto& known : known_corpora()) {
+    if (known.name != request.name) continue;
+    const auto& entry = find_entry(builtin_catalog(), request.name);
+    ReaderContext context{request.name, search_dirs(entry, root), request.options};
+    return corpus_dataset(request, known.read(context), root, root / request.name / "tokens");
+  }
   for (const auto& known : known_datasets()) {
     if (known.name != request.name) continue;
-    const auto root = request.data_root.empty() ? default_data_root() : request.data_root;
     const auto& entry = find_entry(builtin_catalog(), request.name);
     ReaderContext context{request.name, search_dirs(entry, root), request.options};
     auto raw = known.read(context);

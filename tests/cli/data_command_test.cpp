@@ -16,6 +16,7 @@
 #include "test_paths.h"
 
 #include "comet/cli/error_boundary.h"
+#include "comet/datasets/dataset.h"
 #include "comet/datasets/fetch.h"
 
 namespace comet::cli {
@@ -45,7 +46,7 @@ ds::DatasetEntry one_file(const std::string& name, const std::string& md5,
   e.description = "test";
   e.task = "classification, 2 classes";
   e.files = {{{"f.bin"}}};
-  e.downloads = {{"f.bin", base_url + "/f.bin", {}, ds::ArchiveKind::none, md5, "test", ""}};
+  e.downloads = {{"f.bin", base_url + "/f.bin", {}, ds::ArchiveKind::none, md5, "test", "", ""}};
   return e;
 }
 
@@ -145,6 +146,39 @@ TEST(DataVerify, ExitCodesAndMessages) {
   EXPECT_NE(err.find("unknown dataset 'nosuch'"), std::string::npos) << err;
 }
 
+// In-process: the ids js-tiktoken gives (tests/datasets/fixtures/gpt2_fixture.json's first
+// cases) and the count, as text and as JSON.
+TEST(DataTokenize, PrintsTheIdsAndTheCount) {
+  TempDir dir;
+  const auto shared = fs::path(testing::kSourceDir) / ".." / "shared" / "data" / "gpt2-bpe";
+  fs::create_directories(dir / "data" / "gpt2-bpe");
+  for (const char* f : {"encoder.json", "vocab.bpe"}) {
+    fs::copy_file(shared / f, dir / "data" / "gpt2-bpe" / f);
+  }
+  std::ofstream(dir / "hello.txt") << "Hello world";
+  DataTokenizeParams p;
+  p.file = dir / "hello.txt";
+  p.data_root = dir / "data";
+  std::ostringstream out, err;
+  EXPECT_EQ(data_tokenize_command(p, out, err), 0);
+  EXPECT_EQ(out.str(), "15496 995\n2 tokens\n");
+  EXPECT_NE(err.str().find("11 bytes -> 2 tokens"), std::string::npos) << err.str();
+
+  p.format = "json";
+  std::ostringstream json_out;
+  EXPECT_EQ(data_tokenize_command(p, json_out, err), 0);
+  const auto doc = nlohmann::json::parse(json_out.str());
+  EXPECT_EQ(doc["count"], 2);
+  EXPECT_EQ(doc["ids"], (std::vector<int>{15496, 995}));
+  EXPECT_EQ(doc["tokenizer"], "gpt2-bpe");
+
+  p.tokenizer = "llama";
+  EXPECT_THROW(data_tokenize_command(p, out, err), ds::DatasetError);
+  p.tokenizer = "gpt2-bpe";
+  p.file = dir / "missing.txt";
+  EXPECT_THROW(data_tokenize_command(p, out, err), ds::DatasetError);
+}
+
 TEST(DataGet, DownloadsRetriesThenSaysAlreadyVerified) {
   LoopbackHttpServer server;
   TempDir root;
@@ -188,12 +222,24 @@ Outcome comet(const TempDir& dir, const std::string& args) {
 TEST(CometData, LsJson) {
   TempDir dir;
   testing::write_mnist_fixture(dir / "data" / "mnist", 20, 10);  // raw IDX files, no .gz
+  // The tokenizer files, checked against their SHA-256s.
+  const auto shared = fs::path(testing::kSourceDir) / ".." / "shared" / "data" / "gpt2-bpe";
+  fs::create_directories(dir / "data" / "gpt2-bpe");
+  for (const char* f : {"encoder.json", "vocab.bpe"}) {
+    fs::copy_file(shared / f, dir / "data" / "gpt2-bpe" / f);
+  }
   auto r = comet(dir, "data ls --format json --data-root data");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rows = nlohmann::json::parse(r.out);
   std::map<std::string, nlohmann::json> by_name;
   for (const auto& row : rows) by_name[row["name"]] = row;
-  ASSERT_EQ(by_name.size(), 9u);
+  ASSERT_EQ(by_name.size(), 15u);  // 9 datasets, 5 text corpora, the tokenizer files
+  EXPECT_EQ(by_name["gpt2-bpe"]["status"], "verified");
+  EXPECT_EQ(by_name["gpt2-bpe"]["checksums"][1]["algorithm"], "SHA-256");
+  EXPECT_EQ(by_name["gpt2-bpe"]["checksums"][1]["actual_md5"],
+            "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5");
+  EXPECT_EQ(by_name["python_stdlib"]["status"], "n/a");
+  EXPECT_EQ(by_name["wikitext2"]["status"], "missing");
   EXPECT_EQ(by_name["mnist"]["status"], "present");  // the raw names, nothing to check them by
   EXPECT_EQ(by_name["mnist"]["checksums"][0]["state"], "missing");
   EXPECT_EQ(by_name["cifar10"]["status"], "missing");

@@ -27,13 +27,14 @@ void write_file(const fs::path& path, const std::string& bytes) {
 TEST(Catalog, KnowsEveryReaderInTheRegistrysOrder) {
   std::vector<std::string> names;
   for (const auto& e : builtin_catalog()) names.push_back(e.name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"mnist", "fashion_mnist", "cifar10", "cifar100", "svhn",
-                                      "sarcos", "tiny_imagenet", "csv", "synthetic_clusters"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"mnist", "fashion_mnist", "cifar10", "cifar100",
+                                             "svhn", "sarcos", "tiny_imagenet", "csv",
+                                             "synthetic_clusters", "wikitext2", "wikitext103",
+                                             "codeparrot", "python_stdlib", "text", "gpt2-bpe"}));
 }
 
 TEST(Catalog, EntriesAreWellFormed) {
-  const std::regex md5("[0-9a-f]{32}");
+  const std::regex md5("[0-9a-f]{32}"), sha256("[0-9a-f]{64}");
   for (const auto& e : builtin_catalog()) {
     SCOPED_TRACE(e.name);
     EXPECT_FALSE(e.description.empty());
@@ -51,6 +52,11 @@ TEST(Catalog, EntriesAreWellFormed) {
       EXPECT_TRUE(d.url.ends_with("/" + d.file_name)) << d.url;  // what --mirror relies on
       if (!d.md5.empty()) {
         EXPECT_TRUE(std::regex_match(d.md5, md5)) << d.md5;
+        EXPECT_FALSE(d.checksum_source.empty());
+      }
+      if (!d.sha256.empty()) {
+        EXPECT_TRUE(std::regex_match(d.sha256, sha256)) << d.sha256;
+        EXPECT_TRUE(d.md5.empty());  // one checksum per file
         EXPECT_FALSE(d.checksum_source.empty());
       }
       if (d.archive == ArchiveKind::tar_gz || d.archive == ArchiveKind::zip) {
@@ -79,10 +85,20 @@ TEST(Catalog, PublishedChecksumsArePinned) {
       {"sarcos/sarcos_inv.mat", ""},  // the GPML site publishes none
       {"sarcos/sarcos_inv_test.mat", ""},
       {"tiny_imagenet/tiny-imagenet-200.zip", "90528d7ca1a48142e341f4ef8d21d0de"},
+      {"wikitext2/wikitext-2-raw-v1.zip",
+       "ef7edb566e3e2b2d31b29c1fdb0c89a4cc683597484c3dc2517919c615435a11"},
+      {"wikitext103/wikitext-103-raw-v1.zip",
+       "91c00ae287f0d699e18605c84afc9e45c192bc6b7797ff8837e5474655a33794"},
+      {"codeparrot/file-000000000054.json.gz", ""},  // none we could confirm
+      // ../shared/data/gpt2-bpe/SHA256SUMS
+      {"gpt2-bpe/encoder.json", "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"},
+      {"gpt2-bpe/vocab.bpe", "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"},
   };
   std::map<std::string, std::string> actual;
   for (const auto& e : builtin_catalog()) {
-    for (const auto& d : e.downloads) actual[e.name + "/" + d.file_name] = d.md5;
+    for (const auto& d : e.downloads) {
+      actual[e.name + "/" + d.file_name] = d.sha256.empty() ? d.md5 : d.sha256;
+    }
   }
   EXPECT_EQ(actual, pinned);
 }
@@ -125,7 +141,7 @@ DatasetEntry two_file_entry(const std::string& md5) {
   e.task = "classification, 2 classes";
   e.files = {{{"a.bin.gz", "a.bin"}}, {{"sub/b.txt", "b.txt"}}};
   e.downloads = {
-      {"a.bin.gz", "http://example.invalid/a.bin.gz", {}, ArchiveKind::none, md5, "test", ""}};
+      {"a.bin.gz", "http://example.invalid/a.bin.gz", {}, ArchiveKind::none, md5, "test", "", ""}};
   return e;
 }
 

@@ -116,7 +116,7 @@ DatasetEntry entry_for(const std::string& url, const std::string& file, ArchiveK
   e.description = "test data";
   e.task = "classification, 2 classes";
   e.files = std::move(files);
-  e.downloads = {{file, url + "/" + file, {}, kind, md5, "the test", ""}};
+  e.downloads = {{file, url + "/" + file, {}, kind, md5, "the test", "", ""}};
   return e;
 }
 
@@ -277,6 +277,35 @@ TEST(FetchDataset, ChecksumMismatchIsRefusedAndKeptAsBad) {
   EXPECT_FALSE(fs::exists(root / "toy" / "f.bin.part"));
   EXPECT_EQ(read_bytes(root / "toy" / "f.bin.bad"), "tampered");
   EXPECT_EQ(inspect_dataset(entry, root.path()).state, DatasetState::missing);
+}
+
+// gpt2-bpe's files are published with SHA-256s only: a download is checked against those.
+TEST(FetchDataset, Sha256IsCheckedWhenPublished) {
+  LoopbackHttpServer server;
+  TempDir root;
+  server.serve("/f.bin", "payload");
+  TempDir scratch;
+  write_bytes(scratch / "x", "payload");
+  const auto sha256 = sha256_of_file(scratch / "x");
+  EXPECT_EQ(sha256, "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5");
+  auto entry = entry_for(server.url(), "f.bin", ArchiveKind::none, "", {{{"f.bin"}}});
+  entry.downloads[0].sha256 = sha256;
+  const auto report = fetch_dataset(entry, root.path(), fast(), std::cout);
+  EXPECT_EQ(report.status.state, DatasetState::verified);
+  ASSERT_EQ(report.status.checksums.size(), 1u);
+  EXPECT_EQ(report.status.checksums[0].algorithm, "SHA-256");
+  EXPECT_EQ(report.status.checksums[0].actual, sha256);
+
+  TempDir other;
+  entry.downloads[0].sha256 = std::string(64, '0');
+  try {
+    fetch_dataset(entry, other.path(), fast(), std::cout);
+    FAIL() << "no error";
+  } catch (const DatasetError& e) {
+    EXPECT_NE(std::string(e.what()).find("has SHA-256 " + sha256 + ", expected 000"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(FetchDataset, CorruptCopyIsReplaced) {

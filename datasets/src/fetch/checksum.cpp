@@ -12,23 +12,9 @@
 
 namespace comet::datasets {
 
-std::string md5_of_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DatasetError("cannot read " + path.string());
-  // MD5 is what the publishers print; it detects corruption, it does not authenticate.
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL cannot compute MD5");
-  }
-  std::array<char, 1 << 16> buffer{};
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), in.gcount());
-  }
-  if (in.bad()) throw DatasetError("cannot read " + path.string());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
+namespace {
+
+std::string hex_of(const unsigned char* digest, unsigned int length) {
   std::string hex;
   for (unsigned int i = 0; i < length; ++i) {
     char two[3];
@@ -36,6 +22,54 @@ std::string md5_of_file(const std::filesystem::path& path) {
     hex += two;
   }
   return hex;
+}
+
+using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+DigestContext start_digest(const EVP_MD* algorithm, const char* name) {
+  DigestContext ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), algorithm, nullptr) != 1) {
+    throw std::runtime_error(std::string("OpenSSL cannot compute ") + name);
+  }
+  return ctx;
+}
+
+std::string finish_digest(EVP_MD_CTX* ctx) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest.data(), &length);
+  return hex_of(digest.data(), length);
+}
+
+std::string digest_of_file(const std::filesystem::path& path, const EVP_MD* algorithm,
+                           const char* name) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DatasetError("cannot read " + path.string());
+  auto ctx = start_digest(algorithm, name);
+  std::array<char, 1 << 16> buffer{};
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), in.gcount());
+  }
+  if (in.bad()) throw DatasetError("cannot read " + path.string());
+  return finish_digest(ctx.get());
+}
+
+}  // namespace
+
+// MD5 is what most publishers print; it detects corruption, it does not authenticate.
+std::string md5_of_file(const std::filesystem::path& path) {
+  return digest_of_file(path, EVP_md5(), "MD5");
+}
+
+std::string sha256_of_file(const std::filesystem::path& path) {
+  return digest_of_file(path, EVP_sha256(), "SHA-256");
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  auto ctx = start_digest(EVP_sha256(), "SHA-256");
+  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  return finish_digest(ctx.get());
 }
 
 std::string package_md5(const std::filesystem::path& md5sums, const std::filesystem::path& file) {

@@ -35,6 +35,18 @@ Found find_in(const std::vector<fs::path>& dirs, const std::vector<std::string>&
 
 }  // namespace
 
+std::string checksum_algorithm(const DownloadFile& download) {
+  return download.sha256.empty() ? "MD5" : "SHA-256";
+}
+
+std::string expected_checksum(const DownloadFile& download) {
+  return download.sha256.empty() ? download.md5 : download.sha256;
+}
+
+std::string checksum_of_file(const DownloadFile& download, const fs::path& path) {
+  return download.sha256.empty() ? md5_of_file(path) : sha256_of_file(path);
+}
+
 std::string_view to_string(ChecksumState state) {
   switch (state) {
     case ChecksumState::match:
@@ -95,7 +107,8 @@ DatasetStatus inspect_dataset(const DatasetEntry& entry, const fs::path& data_ro
   for (const auto& download : entry.downloads) {
     ChecksumCheck check;
     check.file = download.file_name;
-    check.expected = download.md5;
+    check.expected = expected_checksum(download);
+    check.algorithm = checksum_algorithm(download);
     check.authority = "publisher";
     const auto found = find_in(dirs, {download.file_name});
     check.path = found.path;
@@ -105,6 +118,7 @@ DatasetStatus inspect_dataset(const DatasetEntry& entry, const fs::path& data_ro
       const auto& copy = entry.system_copies[found.dir_index - root_dirs];
       if (auto recorded = package_md5(copy.md5sums, found.path); !recorded.empty()) {
         check.expected = recorded;
+        check.algorithm = "MD5";
         check.authority = "Debian package " + copy.package;
       }
     }
@@ -116,7 +130,8 @@ DatasetStatus inspect_dataset(const DatasetEntry& entry, const fs::path& data_ro
       if (found.path.empty()) {
         check.state = ChecksumState::missing;
       } else {
-        check.actual = md5_of_file(found.path);
+        check.actual = check.algorithm == "MD5" ? md5_of_file(found.path)
+                                                : checksum_of_file(download, found.path);
         check.state =
             check.actual == check.expected ? ChecksumState::match : ChecksumState::mismatch;
       }

@@ -48,7 +48,8 @@ void move_file(const fs::path& from, const fs::path& to) {
   if (ec) throw FetchError("cannot rename " + from.string() + " to " + to.string());
 }
 
-// Downloads `d` to <folder>/<file>, checking its MD5. Returns the one log line's details.
+// Downloads `d` to <folder>/<file>, checking its SHA-256 or MD5. Returns the one log line's
+// details.
 std::string download_one(const DatasetEntry& entry, const DownloadFile& d, const fs::path& folder,
                          const FetchOptions& options, std::ostream& log) {
   const auto target = folder / d.file_name;
@@ -56,22 +57,23 @@ std::string download_one(const DatasetEntry& entry, const DownloadFile& d, const
   const auto bad = folder / (d.file_name + ".bad");
   const auto url = download_to_part(urls_of(d, options), part, d.file_name, options, log);
   std::string detail = size_text(part) + " from " + url;
-  if (d.md5.empty()) {
+  const auto expected = expected_checksum(d), algorithm = checksum_algorithm(d);
+  if (expected.empty()) {
     detail += ", no published checksum";
   } else {
-    const auto actual = md5_of_file(part);
-    if (actual != d.md5) {
+    const auto actual = checksum_of_file(d, part);
+    if (actual != expected) {
       // Kept for inspection rather than deleted, and renamed so that the next run does not
       // resume a download that cannot become right.
       std::error_code ec;
       fs::remove(bad, ec);
       move_file(part, bad);
-      throw DatasetError("dataset '" + entry.name + "': " + d.file_name + " from " + url +
-                         " has MD5 " + actual + ", expected " + d.md5 + " (" + d.checksum_source +
-                         "); kept as " + bad.string() +
+      throw DatasetError("dataset '" + entry.name + "': " + d.file_name + " from " + url + " has " +
+                         algorithm + " " + actual + ", expected " + expected + " (" +
+                         d.checksum_source + "); kept as " + bad.string() +
                          " (delete it; `comet data get` starts the download again)");
     }
-    detail += ", MD5 " + actual + " matches";
+    detail += ", " + algorithm + " " + actual + " matches";
   }
   move_file(part, target);
   return detail;
@@ -124,8 +126,8 @@ FetchReport fetch_dataset(const DatasetEntry& entry, const fs::path& data_root,
       std::string replaced;
       if (check.state == ChecksumState::mismatch && check.path.parent_path() == folder) {
         move_file(check.path, folder / (d.file_name + ".bad"));
-        replaced =
-            " (replaced a copy with MD5 " + check.actual + ", kept as " + d.file_name + ".bad)";
+        replaced = " (replaced a copy with " + check.algorithm + " " + check.actual + ", kept as " +
+                   d.file_name + ".bad)";
       }
       detail = download_one(entry, d, folder, options, log) + replaced;
       archive = folder / d.file_name;

@@ -1,7 +1,7 @@
 #pragma once
-// `comet data ls | verify | get` (docs/commands/data.md): the dataset catalog, the files on disk,
-// the publishers' checksums and downloads. Like every command, a function over a params struct;
-// tests inject their own catalog (null: the built-in one).
+// `comet data ls | verify | get | tokenize` (docs/commands/data.md): the dataset catalog, the files
+// on disk, the publishers' checksums and downloads. Like every command, a function over a params
+// struct; tests inject their own catalog (null: the built-in one).
 
 #include <chrono>
 #include <filesystem>
@@ -44,5 +44,15 @@ struct DataGetParams {
 // file (and a progress line on a terminal) to `err`. Bad checksum or archive: DatasetError (2);
 // network or storage failure: datasets::FetchError (3).
 int data_get_command(const DataGetParams& params, std::ostream& out, std::ostream& err);
+
+struct DataTokenizeParams {
+  std::filesystem::path file;
+  std::string tokenizer = "gpt2-bpe";  // the only one
+  std::string format = "text";         // text: the ids on one line, then the count; or json
+  std::filesystem::path data_root;     // where gpt2-bpe/ is (comet data get gpt2-bpe)
+};
+// The token ids of a file's bytes and their count, to `out`; the rate (MB/s) to `err`.
+// DatasetError (exit 2) for a missing file, an unknown tokenizer or format.
+int data_tokenize_command(const DataTokenizeParams& params, std::ostream& out, std::ostream& err);
 
 }  // namespace comet::cli

@@ -30,6 +30,9 @@ struct DownloadFile {
   std::string md5;              // published MD5, lowercase hex; empty: no published checksum
   std::string checksum_source;  // where the MD5 is published, for docs and messages
   std::string unpacks_to;       // what the archive unpacks to ("cifar-10-batches-bin/"), if any
+  // Published SHA-256, lowercase hex: when set it is what the file is checked against (and
+  // `md5` is empty); `checksum_source` then names where the SHA-256 is published.
+  std::string sha256;
 };
 
 // One file a reader needs, relative to the dataset's folder. The first name is the canonical one
@@ -64,7 +67,12 @@ struct DatasetEntry {
 
 using DatasetCatalog = std::vector<DatasetEntry>;
 
-// The datasets comet's readers know (datasets/src/dataset_registry.cpp), in the same order.
+// The catalog's one entry that is not a dataset: the GPT-2 tokenizer's encoder.json and
+// vocab.bpe, fetched and verified like a dataset's files (the text corpora need them).
+inline constexpr const char* kGpt2BpeEntry = "gpt2-bpe";
+
+// The datasets comet's readers know (datasets/src/dataset_registry.cpp), in the same order, then
+// the gpt2-bpe tokenizer files.
 const DatasetCatalog& builtin_catalog();
 
 // The entry called `name`; DatasetError (exit 2) listing the allowed names otherwise.

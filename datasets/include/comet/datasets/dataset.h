@@ -69,6 +69,10 @@ struct DatasetInfo {
   std::int64_t vocab_size = 0;
   std::string tokenizer;
   std::int64_t block_size = 0;
+  // Where the corpus's uint16 token ids are cached, and whether this load read them from there
+  // (true) or tokenized the text (false).
+  std::filesystem::path token_cache;
+  bool tokens_from_cache = false;
   std::vector<std::filesystem::path> files;  // what was read
 };
 

@@ -24,6 +24,8 @@ class FetchError : public std::runtime_error {
 
 // Lowercase hex MD5 of a file's bytes (OpenSSL EVP). DatasetError if it cannot be read.
 std::string md5_of_file(const std::filesystem::path& path);
+// Lowercase hex SHA-256 of a file's bytes. DatasetError if it cannot be read.
+std::string sha256_of_file(const std::filesystem::path& path);
 
 struct ExpectedFileStatus {
   std::string name;             // the canonical name (ExpectedFile::names[0])
@@ -33,8 +35,8 @@ struct ExpectedFileStatus {
 enum class ChecksumState { match, mismatch, missing, no_checksum };
 std::string_view to_string(ChecksumState state);
 
-// One publisher file checked against its published MD5 (or, for a system package's copy, the
-// MD5 the package manager recorded for it).
+// One publisher file checked against its published SHA-256 or MD5 (or, for a system package's
+// copy, the MD5 the package manager recorded for it).
 struct ChecksumCheck {
   std::string file;            // DownloadFile::file_name
   std::filesystem::path path;  // where it was found; empty: missing
@@ -42,7 +44,14 @@ struct ChecksumCheck {
   std::string actual;          // empty unless the file was read
   std::string authority;       // "publisher" or "Debian package <name>"
   ChecksumState state = ChecksumState::missing;
+  std::string algorithm = "MD5";  // or "SHA-256" (DownloadFile::sha256 set)
 };
+
+// The digest of `path` that `download` is checked with: SHA-256 when it has one, else MD5.
+std::string checksum_of_file(const DownloadFile& download, const std::filesystem::path& path);
+// "SHA-256" or "MD5", and the expected value ("" when none is published).
+std::string checksum_algorithm(const DownloadFile& download);
+std::string expected_checksum(const DownloadFile& download);
 
 // verified: every file the reader needs is there and every publisher file with a checksum is
 // there and matches. present: the reader's files are there, but not all could be verified.
@@ -60,8 +69,8 @@ struct DatasetStatus {
   std::string source;              // "data root", "Debian package <name>", or "" when missing
 };
 
-// Looks for the entry's files where the reader does (search_dirs) and MD5s every publisher file
-// found. Reads only.
+// Looks for the entry's files where the reader does (search_dirs) and checks every publisher
+// file found (SHA-256 or MD5). Reads only.
 DatasetStatus inspect_dataset(const DatasetEntry& entry, const std::filesystem::path& data_root);
 
 struct FetchOptions {
