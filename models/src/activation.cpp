@@ -34,6 +34,12 @@ Activation make_activation(const std::string& name) {
     return {[](const T& a) { return F::gelu(a); },
             [](const T& g, const T& a, const T&) { return at::gelu_backward(g, a); }};
   }
+  if (name == "gelu_new") {
+    // GPT-2's (HF's NewGELUActivation): 0.5 a (1 + tanh(sqrt(2 / pi) (a + 0.044715 a^3))),
+    // which is torch's gelu with approximate="tanh".
+    return {[](const T& a) { return F::gelu(a, F::GELUFuncOptions().approximate("tanh")); },
+            [](const T& g, const T& a, const T&) { return at::gelu_backward(g, a, "tanh"); }};
+  }
   if (name == "silu") {
     return {[](const T& a) { return F::silu(a); },
             [](const T& g, const T& a, const T&) { return at::silu_backward(g, a); }};

@@ -31,8 +31,9 @@ class Activation {
   Backward backward_;
 };
 
-// tanh, relu, softplus, gelu, silu, mish, elu, selu, leaky_relu (slope 0.1, as the paper's
-// appendix A.6), sigmoid. Throws ModelError for any other name.
+// tanh, relu, softplus, gelu, gelu_new (GPT-2's tanh approximation), silu, mish, elu, selu,
+// leaky_relu (slope 0.1, as the paper's appendix A.6), sigmoid. Throws ModelError for any other
+// name.
 Activation make_activation(const std::string& name);
 
 }  // namespace comet::models

@@ -7,6 +7,7 @@
 
 #include "comet_routing.h"
 #include "dropout_mask.h"
+#include "gpt2_network.h"
 #include "masked_mlp.h"
 #include "mixture_of_experts.h"
 #include "module_network.h"
@@ -31,8 +32,9 @@ const std::vector<std::string>& model_names() {
 }
 
 const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> names = {
-      "tanh", "relu", "softplus", "gelu", "silu", "mish", "elu", "selu", "leaky_relu", "sigmoid"};
+  static const std::vector<std::string> names = {"tanh",       "relu",    "softplus", "gelu",
+                                                 "silu",       "mish",    "elu",      "selu",
+                                                 "leaky_relu", "sigmoid", "gelu_new"};
   return names;
 }
 
@@ -224,8 +226,9 @@ at::Tensor Network::next_token_loss(const at::Tensor& /*tokens*/) {
 
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const std::string& device) {
   if (config.arch == "vit" || config.arch == "mixer") return make_vision_network(config, device);
+  if (config.arch == "gpt2") return make_gpt2_network(config, device);
   if (config.arch != "mlp") {
-    throw ModelError("unknown arch '" + config.arch + "'; allowed: mlp, vit, mixer");
+    throw ModelError("unknown arch '" + config.arch + "'; allowed: mlp, vit, mixer, gpt2");
   }
   check_config(config);
   auto module = build_module(config);

@@ -42,13 +42,32 @@ struct RoutedLinear : public torch::autograd::Function<RoutedLinear> {
 
 }  // namespace
 
+namespace {
+
+// fc1 drawn before fc2: the order every vision model's initial weights depend on.
+TokenMlpLayers default_token_mlp_layers(std::int64_t in, std::int64_t hidden,
+                                        at::Generator& generator) {
+  TokenMlpLayers layers;
+  layers.fc1 = make_linear(in, hidden, true, generator);
+  layers.fc2 = make_linear(hidden, in, true, generator);
+  return layers;
+}
+
+}  // namespace
+
 TokenMlp::TokenMlp(std::int64_t in, std::int64_t hidden, Activation activation,
                    std::shared_ptr<MaskPolicy> policy, double dropout, at::Generator& generator)
-    : fc1_(register_module("fc1", make_linear(in, hidden, true, generator))),
-      fc2_(register_module("fc2", make_linear(hidden, in, true, generator))),
+    : TokenMlp(default_token_mlp_layers(in, hidden, generator), std::move(activation),
+               std::move(policy), dropout, dropout) {}
+
+TokenMlp::TokenMlp(TokenMlpLayers layers, Activation activation, std::shared_ptr<MaskPolicy> policy,
+                   double hidden_dropout, double output_dropout)
+    : fc1_(register_module("fc1", std::move(layers.fc1))),
+      fc2_(register_module("fc2", std::move(layers.fc2))),
       activation_(std::move(activation)),
       policy_(register_module("policy", std::move(policy))),
-      dropout_(dropout) {
+      hidden_dropout_(hidden_dropout),
+      output_dropout_(output_dropout) {
   routing_ = dynamic_cast<const CometRouting*>(policy_.get());
 }
 
@@ -71,7 +90,7 @@ torch::Tensor TokenMlp::masked_hidden(const torch::Tensor& x, bool with_dropout,
     m = policy_->mask(0, x, a, y);
   }
   if (mask != nullptr) *mask = m.defined() ? m.to(y.scalar_type()) : m;
-  const auto noise = dropout_noise(y, with_dropout ? dropout_ : 0.0, is_training());
+  const auto noise = dropout_noise(y, with_dropout ? hidden_dropout_ : 0.0, is_training());
   if (!m.defined()) return apply_noise(y, noise);
   return y * (noise.defined() ? noise * m : m);
 }
@@ -83,7 +102,7 @@ torch::Tensor TokenMlp::hidden(const torch::Tensor& x, torch::Tensor* mask) {
 torch::Tensor TokenMlp::forward(const torch::Tensor& x) {
   auto h = masked_hidden(x, true, nullptr);
   auto out = torch::addmm(fc2_->bias, h, fc2_->weight.t());
-  return apply_noise(out, dropout_noise(out, dropout_, is_training()));
+  return apply_noise(out, dropout_noise(out, output_dropout_, is_training()));
 }
 
 }  // namespace comet::models

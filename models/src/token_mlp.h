@@ -14,6 +14,11 @@ namespace comet::models {
 
 class CometRouting;
 
+// fc1 [hidden, in] and fc2 [in, hidden], initialised by whoever builds them.
+struct TokenMlpLayers {
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+
 class TokenMlp : public torch::nn::Module {
  public:
   // fc1, fc2 with nn.Linear's default init drawn from `generator`. policy: a MaskPolicy for one
@@ -21,6 +26,10 @@ class TokenMlp : public torch::nn::Module {
   // NoMask). dropout: the block's own dropout rate, on the hidden activation and the output.
   TokenMlp(std::int64_t in, std::int64_t hidden, Activation activation,
            std::shared_ptr<MaskPolicy> policy, double dropout, at::Generator& generator);
+  // The same with the layers given and each dropout its own: GPT-2's MLP (HF's GPT2MLP) has
+  // its own init and drops nothing on the hidden activation, only on the output.
+  TokenMlp(TokenMlpLayers layers, Activation activation, std::shared_ptr<MaskPolicy> policy,
+           double hidden_dropout, double output_dropout);
 
   // x: [tokens, in] -> [tokens, in].
   torch::Tensor forward(const torch::Tensor& x);
@@ -43,7 +52,7 @@ class TokenMlp : public torch::nn::Module {
   std::shared_ptr<MaskPolicy> policy_;
   // comet: the routing network, whose projection shares fc1's GEMM (token_mlp.cpp).
   const CometRouting* routing_ = nullptr;
-  double dropout_;
+  double hidden_dropout_, output_dropout_;
 };
 
 }  // namespace comet::models

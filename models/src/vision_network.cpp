@@ -1,11 +1,6 @@
 #include "vision_network.h"
 
 #include <algorithm>
-#include <mutex>
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -14,6 +9,7 @@
 #include "mlp_mixer.h"
 #include "module_network.h"
 #include "topk_cap.h"
+#include "vision_parts.h"
 #include "vision_transformer.h"
 
 #include "comet/models/seed_stream.h"
@@ -36,23 +32,6 @@ std::string vision_joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
-}
-
-// A ViT step allocates and frees ~100 tensors of 0.1-7 MB. glibc serves blocks above its mmap
-// threshold (128 KiB, raised dynamically only as far as blocks are freed) with fresh mmaps and
-// trims the heap's top back to the system, so most of them are new pages, and on the VM this
-// was measured on the page faults cost more than the arithmetic: 268 ms a step against 97 ms
-// with the heap kept (docs/performance.md). Keep blocks up to 32 MiB (glibc's maximum) on the
-// heap and the heap untrimmed below 1 GiB: freed memory is reused, the working set is the peak.
-// Process-wide, once, for processes that build a vision network (the trial's worker).
-void keep_freed_memory_for_reuse() {
-#if defined(__GLIBC__)
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  });
-#endif
 }
 
 // forward(x) of the module; masks cannot be given (they depend on each block's input).

@@ -1,5 +1,5 @@
 #pragma once
-// Private to models/. The pieces the vision models (vit, mixer) share: PyTorch-default layer
+// Private to models/. The pieces the transformers (vit, mixer, gpt2) share: PyTorch-default layer
 // initialisation from a given generator, the patch rearrangement, and dropout noise.
 
 #include <vector>
@@ -23,6 +23,11 @@ torch::Tensor image_patches(const torch::Tensor& x, const std::vector<std::int64
 // torch.nn.Dropout(p)'s multiplier in training: 0 with probability p, 1 / (1 - p) otherwise, of
 // like's shape; undefined when there is nothing to drop (p == 0 or evaluation).
 torch::Tensor dropout_noise(const torch::Tensor& like, double p, bool training);
+
+// Keeps freed blocks up to 32 MiB on the heap for reuse instead of returning them to the
+// system (vision_parts.cpp says why). Process-wide, once; for processes that build a
+// transformer (vit, mixer, gpt2), as the trial's worker does.
+void keep_freed_memory_for_reuse();
 
 // x * noise, or x itself when noise is undefined.
 inline torch::Tensor apply_noise(const torch::Tensor& x, const torch::Tensor& noise) {
