@@ -48,10 +48,10 @@ struct Merge {
 }  // namespace
 
 struct BpeTokenizer::Tables {
-  std::vector<std::string> token_bytes;                   // id -> its bytes
-  std::unordered_map<std::string, std::int32_t> id_of;   // bytes -> id
-  std::int32_t byte_token[256] = {};                      // the id of each single byte
-  std::unordered_map<std::uint64_t, Merge> merges;        // (left id, right id) -> merge
+  std::vector<std::string> token_bytes;                              // id -> its bytes
+  std::unordered_map<std::string, std::int32_t> id_of;               // bytes -> id
+  std::int32_t byte_token[256] = {};                                 // the id of each single byte
+  std::unordered_map<std::uint64_t, Merge> merges;                   // (left id, right id) -> merge
   std::unordered_map<std::string, std::vector<std::int32_t>> cache;  // piece -> its ids
   std::int32_t end_of_text = -1;
   std::string checksum;
@@ -116,8 +116,8 @@ BpeTokenizer BpeTokenizer::from_files(const fs::path& encoder_json, const fs::pa
   for (const auto& [key, value] : encoder.items()) {
     if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
         value.get<std::int64_t>() >= static_cast<std::int64_t>(encoder.size())) {
-      fail(encoder_json, "the id of '" + key + "' is not in 0.." +
-                             std::to_string(encoder.size() - 1));
+      fail(encoder_json,
+           "the id of '" + key + "' is not in 0.." + std::to_string(encoder.size() - 1));
     }
     const auto id = value.get<std::int32_t>();
     // The special token is stored as itself; every other key is in GPT-2's byte alphabet.
@@ -145,15 +145,15 @@ BpeTokenizer BpeTokenizer::from_files(const fs::path& encoder_json, const fs::pa
     if (line.empty() || line.starts_with("#version")) continue;
     const auto where = vocab_bpe.string() + " line " + std::to_string(line_number);
     const auto gap = line.find(' ');
-    if (gap == std::string::npos) fail(vocab_bpe, "line " + std::to_string(line_number) +
-                                                      " is not two tokens: '" + line + "'");
+    if (gap == std::string::npos)
+      fail(vocab_bpe, "line " + std::to_string(line_number) + " is not two tokens: '" + line + "'");
     const auto left = bytes_from_byte_level(line.substr(0, gap));
     const auto right = bytes_from_byte_level(line.substr(gap + 1));
     const auto l = t->id_of.find(left), r = t->id_of.find(right), m = t->id_of.find(left + right);
     if (left.empty() || right.empty() || l == t->id_of.end() || r == t->id_of.end() ||
         m == t->id_of.end()) {
-      throw DatasetError("tokenizer file " + where + ": merge '" + line +
-                         "' names tokens that " + encoder_json.string() + " does not have");
+      throw DatasetError("tokenizer file " + where + ": merge '" + line + "' names tokens that " +
+                         encoder_json.string() + " does not have");
     }
     // The rank is the line's place among the merges (vocab.bpe lists each pair once).
     t->merges.emplace(pair_key(l->second, r->second), Merge{rank, m->second});

@@ -35,7 +35,7 @@ class BpeTokenizer {
   // The bytes of the ids, concatenated; DatasetError for an id outside [0, vocab_size()).
   std::string decode(std::span<const std::int32_t> ids) const;
 
-  std::int64_t vocab_size() const;  // 50257 for GPT-2
+  std::int64_t vocab_size() const;   // 50257 for GPT-2
   std::int32_t end_of_text() const;  // the id of "<|endoftext|>" (50256), between documents
   // SHA-256 over both files' SHA-256s: what token caches are keyed by.
   const std::string& checksum() const;
