@@ -116,10 +116,18 @@ bool lower_is_better(std::string_view metric) {
 }
 
 std::string default_metric(const std::vector<TrialRow>& trials) {
-  const bool regression =
-      !trials.empty() && std::all_of(trials.begin(), trials.end(), [](const TrialRow& trial) {
-        return trial.config.has("task") && trial.config.text("task") == "regression";
-      });
+  const auto all = [&](const auto& predicate) {
+    return !trials.empty() && std::all_of(trials.begin(), trials.end(), predicate);
+  };
+  // Language models have no accuracy: validation perplexity, lower is better (Figs. 9-10).
+  if (all([](const TrialRow& trial) {
+        return trial.config.has("arch") && trial.config.text("arch") == "gpt2";
+      })) {
+    return "val_ppl";
+  }
+  const bool regression = all([](const TrialRow& trial) {
+    return trial.config.has("task") && trial.config.text("task") == "regression";
+  });
   return regression ? "val_loss" : "val_acc";
 }
 

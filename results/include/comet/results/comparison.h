@@ -39,9 +39,9 @@ Aggregate aggregate_from_string(std::string_view text);  // throws QueryError
 // A property of the metric's name (without its split): losses, MSE, errors, perplexities
 // (perplexity, ppl) and seconds go down as a model gets better; accuracies and the rest go up.
 bool lower_is_better(std::string_view metric);
-// The metric a question about these trials reads when none is asked for: "val_loss" (the
-// validation mean squared error) when every trial has task regression, which records no
-// accuracy; else "val_acc".
+// The metric a question about these trials reads when none is asked for: "val_ppl" when every
+// trial is a language model (arch gpt2); "val_loss" (the validation mean squared error) when
+// every trial has task regression, which records no accuracy; else "val_acc".
 std::string default_metric(const std::vector<TrialRow>& trials);
 
 struct ComparisonSpec {
