@@ -33,8 +33,7 @@ torch::nn::Linear make_gpt2_linear(std::int64_t in, std::int64_t out, double std
   return linear;
 }
 
-Gpt2Model::Gpt2Model(const Gpt2Shape& shape, const MlpFactory& make_mlp,
-                     at::Generator& generator)
+Gpt2Model::Gpt2Model(const Gpt2Shape& shape, const MlpFactory& make_mlp, at::Generator& generator)
     : shape_(shape) {
   const auto& s = shape_;
   wte_ = register_parameter("wte", normal_matrix(s.vocab, s.dim, kGpt2InitStd, generator));

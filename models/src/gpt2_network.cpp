@@ -103,8 +103,8 @@ void check_gpt2_config(const NetworkConfig& c) {
     if (std::find(all.begin(), all.end(), c.model) == all.end()) {
       fail("unknown model '" + c.model + "'; arch 'gpt2' allows: " + gpt2_joined(allowed));
     }
-    fail("model '" + c.model + "' is not defined per token; arch 'gpt2' allows: " +
-         gpt2_joined(allowed));
+    fail("model '" + c.model +
+         "' is not defined per token; arch 'gpt2' allows: " + gpt2_joined(allowed));
   }
   const std::pair<const char*, std::int64_t> sizes[] = {
       {"dim", c.dim},     {"depth", c.depth},           {"heads", c.heads},
@@ -113,8 +113,8 @@ void check_gpt2_config(const NetworkConfig& c) {
     if (value < 1) fail(std::string(name) + " " + std::to_string(value) + " must be >= 1");
   }
   if (c.dim % c.heads != 0) {
-    fail("dim " + std::to_string(c.dim) + " is not a multiple of heads " +
-         std::to_string(c.heads) + "; each head takes dim / heads columns");
+    fail("dim " + std::to_string(c.dim) + " is not a multiple of heads " + std::to_string(c.heads) +
+         "; each head takes dim / heads columns");
   }
   if (c.input_dim != c.block_size) {
     fail("input_dim " + std::to_string(c.input_dim) + " must equal block_size " +
@@ -140,10 +140,10 @@ void check_gpt2_config(const NetworkConfig& c) {
 
 std::int64_t gpt2_parameter_count(const NetworkConfig& c) {
   const auto d = c.dim, w = gpt2_mlp_width(c);
-  const auto block = 2 * (2 * d)                   // ln_1, ln_2
-                     + (d * 3 * d + 3 * d)         // c_attn
-                     + (d * d + d)                 // attention's c_proj
-                     + (d * w + w) + (w * d + d);  // c_fc, the MLP's c_proj
+  const auto block = 2 * (2 * d)                                    // ln_1, ln_2
+                     + (d * 3 * d + 3 * d)                          // c_attn
+                     + (d * d + d)                                  // attention's c_proj
+                     + (d * w + w) + (w * d + d);                   // c_fc, the MLP's c_proj
   return c.vocab * d + c.block_size * d + c.depth * block + 2 * d;  // wte, wpe, blocks, ln_f
 }
 

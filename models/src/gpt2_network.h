@@ -17,7 +17,6 @@ void check_gpt2_config(const NetworkConfig& config);
 // layer is wte). `smaller` counts MLPs floor(p_k width) wide; routing matrices are buffers.
 std::int64_t gpt2_parameter_count(const NetworkConfig& config);
 
-std::unique_ptr<Network> make_gpt2_network(const NetworkConfig& config,
-                                           const std::string& device);
+std::unique_ptr<Network> make_gpt2_network(const NetworkConfig& config, const std::string& device);
 
 }  // namespace comet::models

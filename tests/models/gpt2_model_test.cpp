@@ -111,8 +111,7 @@ TEST(Gpt2Model, ALaterTokenNeverChangesAnEarlierPositionsLogits) {
       EXPECT_TRUE(torch::equal(logits.narrow(1, 0, t + 1), other.narrow(1, 0, t + 1)))
           << model << " t " << t;
       // ... while the changed positions do move (the test could fail).
-      EXPECT_GT(max_abs_difference(logits.narrow(1, t + 1, 15 - t),
-                                   other.narrow(1, t + 1, 15 - t)),
+      EXPECT_GT(max_abs_difference(logits.narrow(1, t + 1, 15 - t), other.narrow(1, t + 1, 15 - t)),
                 1e-4)
           << model << " t " << t;
     }
@@ -203,7 +202,7 @@ TEST(Gpt2Model, InitIsGpt2s) {
   EXPECT_NEAR(p[2 + 10].std().item<double>(), scaled, 5e-5);  // the MLP's c_proj
   EXPECT_NEAR(p[2 + 2].mean().item<double>(), 0.0, 1e-4);
   for (int i : {1, 3, 5, 7, 9, 11}) EXPECT_EQ(p[2 + i].abs().max().item<float>(), 0.0f) << i;
-  EXPECT_TRUE(torch::equal(p[2], torch::ones({768})));        // ln_1 weight
+  EXPECT_TRUE(torch::equal(p[2], torch::ones({768})));       // ln_1 weight
   EXPECT_TRUE(torch::equal(p.back(), torch::zeros({768})));  // ln_f bias
 }
 
@@ -292,8 +291,9 @@ TEST(Gpt2Model, BadConfigsAreModelErrorsThatSayWhatIsAllowed) {
       EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
     }
   };
-  expect_error(tiny_config("moe"), "model 'moe' is not defined per token; arch 'gpt2' allows: "
-                                   "comet, standard, smaller, topk, dropout");
+  expect_error(tiny_config("moe"),
+               "model 'moe' is not defined per token; arch 'gpt2' allows: "
+               "comet, standard, smaller, topk, dropout");
   auto c = tiny_config();
   c.heads = 5;
   expect_error(c, "dim 32 is not a multiple of heads 5");

@@ -90,6 +90,6 @@ int main(int argc, char** argv) {
       "\"trainable_params\": %lld, \"ms_per_step_median\": %.1f, \"ms_per_step_min\": %.1f, "
       "\"cpu_ms_per_step\": %.1f, \"tokens_per_second\": %.1f, \"last_loss\": %.4f}\n",
       model.c_str(), threads, steps, static_cast<long long>(net->trainable_parameter_count()),
-      median, ms.front(), cpu_ms / steps, 1000.0 * static_cast<double>(batch * c.block_size) / median,
-      last_loss);
+      median, ms.front(), cpu_ms / steps,
+      1000.0 * static_cast<double>(batch * c.block_size) / median, last_loss);
 }
