@@ -15,10 +15,12 @@
 #include "comet/cli/bench_command.h"
 #include "comet/cli/commands.h"
 #include "comet/cli/data_command.h"
+#include "comet/cli/data_stats_command.h"
 #include "comet/cli/error_boundary.h"
 #include "comet/cli/exit_codes.h"
 #include "comet/cli/paper_command.h"
 #include "comet/cli/plot_command.h"
+#include "comet/cli/usage_error.h"
 #include "comet/engine/runtime_info.h"
 #include "comet/sweeps/param_schema.h"
 #include "comet/sweeps/sweep_spec.h"
@@ -385,6 +387,22 @@ int run_app(int argc, char** argv) {
   data_tokenize_cmd->add_option("--format", data_tokenize.format, "Output: text or json")
       ->capture_default_str();
   data_tokenize_cmd->add_option("--data-root", data_tokenize.data_root, data_root_help);
+  DataStatsParams data_stats;
+  std::vector<std::string> data_stats_options;
+  auto* data_stats_cmd = data_cmd->add_subcommand(
+      "stats",
+      "A text corpus's blocks and tokens per split and its unigram perplexity (the bar a "
+      "language model must beat)");
+  data_stats_cmd->add_option("name", data_stats.name, "The corpus: python_stdlib, wikitext2, ...")
+      ->required();
+  data_stats_cmd->add_option("--block-size", data_stats.block_size, "Tokens per block")
+      ->capture_default_str();
+  data_stats_cmd->add_option("--option", data_stats_options,
+                             "The corpus's options as KEY=VALUE (text: file=..., field=...)");
+  data_stats_cmd->add_option("--data-root", data_stats.data_root, data_root_help);
+  data_stats_cmd->add_option("--format", data_stats.format, "Output: table, csv or json")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->default_str("table");
 
   // comet bench (cli/src/bench_command.cpp, docs/commands/bench.md)
   BenchParams bench;
@@ -644,6 +662,20 @@ int run_app(int argc, char** argv) {
   if (data_get_cmd->parsed()) {
     data_get.progress_is_terminal = isatty(STDERR_FILENO) != 0;
     return run_guarded([&] { return data_get_command(data_get, std::cout, std::cerr); }, std::cerr);
+  }
+  if (data_stats_cmd->parsed()) {
+    return run_guarded(
+        [&] {
+          for (const auto& option : data_stats_options) {
+            const auto eq = option.find('=');
+            if (eq == std::string::npos || eq == 0) {
+              throw UsageError("--option '" + option + "' is not allowed; allowed: KEY=VALUE");
+            }
+            data_stats.options[option.substr(0, eq)] = option.substr(eq + 1);
+          }
+          return data_stats_command(data_stats, std::cout, std::cerr);
+        },
+        std::cerr);
   }
   if (data_tokenize_cmd->parsed()) {
     return run_guarded([&] { return data_tokenize_command(data_tokenize, std::cout, std::cerr); },
