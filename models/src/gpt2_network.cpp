@@ -18,12 +18,6 @@ namespace comet::models {
 
 namespace {
 
-std::string gpt2_joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 std::int64_t gpt2_mlp_width(const NetworkConfig& c) {
   return c.model == "smaller" ? kept_units(c.p_k, c.width) : c.width;
 }
@@ -97,15 +91,7 @@ std::shared_ptr<TokenMlp> make_gpt2_mlp(const NetworkConfig& c, at::Generator& b
 
 void check_gpt2_config(const NetworkConfig& c) {
   auto fail = [](const std::string& what) { throw ModelError(what); };
-  const auto& allowed = per_token_model_names();
-  if (std::find(allowed.begin(), allowed.end(), c.model) == allowed.end()) {
-    const auto& all = model_names();
-    if (std::find(all.begin(), all.end(), c.model) == all.end()) {
-      fail("unknown model '" + c.model + "'; arch 'gpt2' allows: " + gpt2_joined(allowed));
-    }
-    fail("model '" + c.model +
-         "' is not defined per token; arch 'gpt2' allows: " + gpt2_joined(allowed));
-  }
+  check_per_token_model(c);  // messages name c.arch, "gpt2" here
   const std::pair<const char*, std::int64_t> sizes[] = {
       {"dim", c.dim},     {"depth", c.depth},           {"heads", c.heads},
       {"width", c.width}, {"block_size", c.block_size}, {"vocab", c.vocab}};

@@ -77,18 +77,21 @@ std::shared_ptr<TokenMlp> make_token_mlp(const NetworkConfig& c, std::int64_t in
 
 }  // namespace
 
+void check_per_token_model(const NetworkConfig& c) {
+  const auto& allowed = per_token_model_names();
+  if (std::find(allowed.begin(), allowed.end(), c.model) != allowed.end()) return;
+  const auto& all = model_names();
+  if (std::find(all.begin(), all.end(), c.model) == all.end()) {
+    throw ModelError("unknown model '" + c.model + "'; arch '" + c.arch +
+                     "' allows: " + vision_joined(allowed));
+  }
+  throw ModelError("model '" + c.model + "' is not defined per token; arch '" + c.arch +
+                   "' allows: " + vision_joined(allowed));
+}
+
 void check_vision_config(const NetworkConfig& c) {
   auto fail = [](const std::string& what) { throw ModelError(what); };
-  const auto& allowed = per_token_model_names();
-  if (std::find(allowed.begin(), allowed.end(), c.model) == allowed.end()) {
-    const auto& all = model_names();
-    if (std::find(all.begin(), all.end(), c.model) == all.end()) {
-      fail("unknown model '" + c.model + "'; arch '" + c.arch +
-           "' allows: " + vision_joined(allowed));
-    }
-    fail("model '" + c.model + "' is not defined per token; arch '" + c.arch +
-         "' allows: " + vision_joined(allowed));
-  }
+  check_per_token_model(c);
   const auto& s = c.image_shape;
   if (s.size() != 3 || std::any_of(s.begin(), s.end(), [](auto v) { return v < 1; })) {
     fail("arch '" + c.arch + "' needs image_shape {channels, height, width}, 3 positive values");

@@ -11,6 +11,8 @@ namespace comet::models {
 
 // The models defined per token (a mask per row of [tokens, hidden]).
 const std::vector<std::string>& per_token_model_names();
+// Throws ModelError unless config.model is one of them (naming config.arch and what it allows).
+void check_per_token_model(const NetworkConfig& config);
 
 // The token-mixing MLP's hidden units of a mixer config: token_width, or 4 * patches.
 std::int64_t mixer_token_width(const NetworkConfig& config);
